@@ -1,0 +1,60 @@
+//! Execution modules: Salt's `__salt__` functions (`test.ping`, `cmd.run`,
+//! `file.read` ...), the API every module implements, and the one registry
+//! that lists them.
+//!
+//! Layout:
+//! - [`api`]: `Module`, `Function`, `Ctx`, `Args`, `ExecError`: the contract.
+//! - [`registry`]: the sorted list of modules; adding a module is one file in
+//!   `modules/` and one line there.
+//! - [`run_job`]: calls a function by its Salt name and turns the outcome into
+//!   Salt's return triple (`return`, `retcode`, `success`).
+//!
+//! Architecture invariant: modules do not know which role runs them (minion
+//! job, `call --local`, a state, the Jinja `salt` object) nor that a network
+//! exists. Everything role-specific reaches them through [`Ctx`].
+
+pub mod api;
+pub mod modules;
+pub mod registry;
+
+pub use api::{Args, Availability, Ctx, ExecError, Function, Module, Runtime};
+pub use registry::{find_function, find_module, MODULES};
+
+use serde_json::Value;
+
+/// What a job produced, in Salt's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub ret: Value,
+    pub retcode: i32,
+    pub success: bool,
+}
+
+/// Calls `fun` (`module.function`) with `args`; errors come back as `Err`.
+/// For use by code that wants the typed error (states, Jinja).
+pub fn call(ctx: &Ctx, fun: &str, args: Args) -> Result<Value, ExecError> {
+    let (module, function) = find_function(fun).ok_or_else(|| ExecError::NotAvailable(fun.to_owned()))?;
+    if let Availability::Unavailable(why) = (module.available)() {
+        return Err(ExecError::ModuleUnavailable { fun: fun.to_owned(), reason: why });
+    }
+    let args = args.for_function(fun, function.params);
+    (function.call)(ctx, &args)
+}
+
+/// Runs `fun` as a job and maps the result the way a Salt minion does: an
+/// error becomes a string return with retcode 1 (254 for a missing
+/// function), and a function may set a non-zero retcode itself (`cmd.run`
+/// of a failing command) through [`Ctx::set_retcode`].
+pub fn run_job(ctx: &Ctx, fun: &str, args: Args) -> Outcome {
+    match call(ctx, fun, args) {
+        Ok(ret) => {
+            let retcode = ctx.retcode();
+            Outcome { ret, retcode, success: retcode == 0 }
+        }
+        Err(err) => Outcome {
+            ret: Value::String(err.salt_return(fun)),
+            retcode: err.retcode(),
+            success: false,
+        },
+    }
+}

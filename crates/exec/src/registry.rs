@@ -1,0 +1,43 @@
+//! The registry: every execution module, sorted by name. Adding a module is
+//! one file in `modules/` and one line here; the conformance test in this
+//! file keeps the list sorted, unique and documented.
+
+use crate::api::{Function, Module};
+use crate::modules;
+
+pub static MODULES: &[&Module] = &[
+    &modules::test::MODULE,
+];
+
+pub fn find_module(name: &str) -> Option<&'static Module> {
+    MODULES.iter().copied().find(|m| m.name == name)
+}
+
+/// Looks up `module.function`.
+pub fn find_function(fun: &str) -> Option<(&'static Module, &'static Function)> {
+    let (module, function) = fun.split_once('.')?;
+    let module = find_module(module)?;
+    let function = module.functions.iter().find(|f| f.name == function)?;
+    Some((module, function))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_unique_and_documented() {
+        for pair in MODULES.windows(2) {
+            assert!(pair[0].name < pair[1].name, "modules not sorted/unique: {} {}", pair[0].name, pair[1].name);
+        }
+        for m in MODULES {
+            assert!(!m.doc.trim().is_empty(), "module {} has no doc", m.name);
+            for pair in m.functions.windows(2) {
+                assert!(pair[0].name < pair[1].name, "{}: functions not sorted/unique: {} {}", m.name, pair[0].name, pair[1].name);
+            }
+            for f in m.functions {
+                assert!(f.doc.contains("CLI Example:"), "{}.{} has no CLI Example", m.name, f.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! halite-master (skeleton)

@@ -1,0 +1,1 @@
+//! halite-minion (skeleton)

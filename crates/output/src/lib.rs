@@ -1,0 +1,1 @@
+//! halite-output (skeleton)

@@ -1,0 +1,1 @@
+//! halite-pki (skeleton)
