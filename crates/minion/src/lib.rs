@@ -1,1 +1,324 @@
-//! halite-minion (skeleton)
+//! The minion daemon.
+//!
+//! One long-lived TLS connection to the master. The loop: connect (with
+//! exponential back-off and jitter), prove our key, wait while the key is
+//! pending, then send grains and every unacknowledged result, and serve jobs
+//! until the connection drops. Jobs outlive connections: a job that finishes
+//! while the master is away is kept in the outbox and delivered after the
+//! next connect.
+//!
+//! The same code runs a real minion and each simulated minion of
+//! `halite swarm` (in-memory outbox, shared runtime).
+
+mod jobs;
+pub mod outbox;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use halite_exec::{Args, Ctx};
+use halite_pki::tls::MasterPin;
+use halite_pki::Identity;
+use halite_proto::{
+    JobReturn, KeyVerdict, MasterMsg, MinionId, MinionMsg, Publish, MAX_FRAME_LEN, PROTOCOL_VERSION,
+};
+use halite_transport::{framed, recv_timeout, send, FramedConn, TransportError};
+use rand::Rng;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Semaphore};
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+pub use jobs::JobTable;
+pub use outbox::Outbox;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MinionError {
+    #[error("the master rejected this minion's key; the minion exits (set rejected_retry to keep trying)")]
+    Rejected,
+    #[error("the master refused the connection: {0}")]
+    BadVersion(String),
+    #[error(transparent)]
+    Pki(#[from] halite_pki::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// How trust in the master is established (see `MasterPin`).
+#[derive(Clone, Debug)]
+pub enum MasterTrust {
+    Fingerprint(String),
+    /// Remember the master's key in this file on first connect, and insist
+    /// on it afterwards (Salt's `minion_master.pub`).
+    RememberIn(PathBuf),
+    /// Trust any master key; only for the simulated swarm.
+    Any,
+}
+
+/// Everything a minion needs to run.
+pub struct MinionSettings {
+    pub id: MinionId,
+    pub master_host: String,
+    pub master_port: u16,
+    pub identity: Arc<Identity>,
+    pub trust: MasterTrust,
+    pub opts: Arc<Value>,
+    pub config_dir: PathBuf,
+    pub grains_source: Box<dyn Fn() -> Value + Send + Sync>,
+    pub outbox: Outbox,
+    pub acceptance_wait: Duration,
+    pub acceptance_wait_max: Duration,
+    pub rejected_retry: bool,
+    pub recon_default: Duration,
+    pub recon_max: Duration,
+    pub recon_randomize: bool,
+    pub max_jobs: usize,
+}
+
+/// How one connection attempt ended.
+enum Session {
+    Pending,
+    Rejected,
+    /// Was connected and accepted; the connection then dropped.
+    Dropped(String),
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the minion until a fatal error (a rejected key).
+pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
+    let (to_master_tx, mut to_master_rx) = mpsc::channel::<MinionMsg>(1024);
+    let table = Arc::new(JobTable::new(settings.id.to_string(), settings.grains_source, to_master_tx.clone()));
+    let settings = Arc::new(Shared {
+        id: settings.id,
+        master_host: settings.master_host,
+        master_port: settings.master_port,
+        identity: settings.identity,
+        trust: settings.trust,
+        opts: settings.opts,
+        config_dir: settings.config_dir,
+        outbox: settings.outbox,
+        table,
+        to_master: to_master_tx,
+        job_slots: Arc::new(Semaphore::new(settings.max_jobs.max(1))),
+        acceptance_wait: settings.acceptance_wait,
+        acceptance_wait_max: settings.acceptance_wait_max,
+        rejected_retry: settings.rejected_retry,
+        recon_default: settings.recon_default,
+        recon_max: settings.recon_max,
+        recon_randomize: settings.recon_randomize,
+    });
+    let mut failures: u32 = 0;
+    let mut acceptance_wait = settings.acceptance_wait;
+    loop {
+        match session(&settings, &mut to_master_rx).await {
+            Ok(Session::Pending) => {
+                tracing::info!(wait = ?acceptance_wait, "key not accepted yet; waiting");
+                tokio::time::sleep(acceptance_wait).await;
+                if settings.acceptance_wait_max > acceptance_wait {
+                    acceptance_wait = (acceptance_wait + settings.acceptance_wait).min(settings.acceptance_wait_max);
+                }
+                failures = 0;
+                continue;
+            }
+            Ok(Session::Rejected) if !settings.rejected_retry => return Err(MinionError::Rejected),
+            Ok(Session::Rejected) => {
+                tracing::error!("key rejected by the master; retrying (rejected_retry)");
+                failures += 1;
+            }
+            Ok(Session::Dropped(reason)) => {
+                tracing::warn!(%reason, "connection to master lost");
+                // A session that got as far as acceptance resets the back-off.
+                failures = 0;
+                acceptance_wait = settings.acceptance_wait;
+            }
+            Err(SessionError::Fatal(err)) => return Err(err),
+            Err(SessionError::Transport(err)) => {
+                tracing::warn!(error = %err, master = %settings.master_host, "cannot reach master");
+                failures += 1;
+            }
+        }
+        tokio::time::sleep(backoff(&settings, failures)).await;
+    }
+}
+
+/// Exponential back-off from `recon_default` to `recon_max`, with jitter so
+/// that a fleet does not reconnect in lockstep after a master restart.
+fn backoff(s: &Shared, failures: u32) -> Duration {
+    let base = s.recon_default.as_millis() as u64;
+    let max = s.recon_max.as_millis().max(1) as u64;
+    let exp = base.saturating_mul(1u64 << failures.min(16)).min(max);
+    if s.recon_randomize && exp > 1 {
+        Duration::from_millis(rand::rng().random_range(exp / 2..=exp))
+    } else {
+        Duration::from_millis(exp)
+    }
+}
+
+struct Shared {
+    id: MinionId,
+    master_host: String,
+    master_port: u16,
+    identity: Arc<Identity>,
+    trust: MasterTrust,
+    opts: Arc<Value>,
+    config_dir: PathBuf,
+    outbox: Outbox,
+    table: Arc<JobTable>,
+    to_master: mpsc::Sender<MinionMsg>,
+    job_slots: Arc<Semaphore>,
+    acceptance_wait: Duration,
+    acceptance_wait_max: Duration,
+    rejected_retry: bool,
+    recon_default: Duration,
+    recon_max: Duration,
+    recon_randomize: bool,
+}
+
+enum SessionError {
+    Transport(TransportError),
+    Fatal(MinionError),
+}
+
+impl From<TransportError> for SessionError {
+    fn from(e: TransportError) -> Self {
+        SessionError::Transport(e)
+    }
+}
+
+async fn connect(s: &Shared) -> Result<FramedConn<TlsStream<TcpStream>>, SessionError> {
+    let pin = match &s.trust {
+        MasterTrust::Fingerprint(fp) => MasterPin::Fingerprint(fp.clone()),
+        MasterTrust::RememberIn(path) => match std::fs::read_to_string(path).ok().and_then(|p| halite_pki::spki_from_pem(&p)) {
+            Some(spki) => MasterPin::Key(spki),
+            None => MasterPin::TrustOnFirstUse,
+        },
+        MasterTrust::Any => MasterPin::TrustOnFirstUse,
+    };
+    let tofu = matches!(pin, MasterPin::TrustOnFirstUse);
+    let config = halite_pki::tls::client_config(&s.identity, pin)
+        .map_err(|e| SessionError::Fatal(MinionError::Setup(e.to_string())))?;
+    let addr = format!("{}:{}", s.master_host, s.master_port);
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&addr))
+        .await
+        .map_err(|_| TransportError::Timeout)?
+        .map_err(TransportError::Io)?;
+    let _ = tcp.set_nodelay(true);
+    let tls = tokio::time::timeout(CONNECT_TIMEOUT, TlsConnector::from(config).connect(halite_pki::tls::server_name(), tcp))
+        .await
+        .map_err(|_| TransportError::Timeout)?
+        .map_err(TransportError::Io)?;
+    if tofu {
+        if let MasterTrust::RememberIn(path) = &s.trust {
+            let spki = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(halite_pki::tls::spki_of_cert);
+            if let Some(spki) = spki {
+                if let Err(err) = std::fs::write(path, halite_pki::spki_to_pem(&spki)) {
+                    tracing::warn!(path = %path.display(), error = %err, "cannot remember the master's key");
+                } else {
+                    tracing::info!(fingerprint = %halite_pki::fingerprint(&spki), "remembered the master's key");
+                }
+            }
+        }
+    }
+    Ok(framed(tls, MAX_FRAME_LEN))
+}
+
+async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) -> Result<Session, SessionError> {
+    let mut conn = connect(s).await?;
+    send(&mut conn, &MinionMsg::Hello { version: PROTOCOL_VERSION, id: s.id.clone() }).await?;
+    match recv_timeout::<_, MasterMsg>(&mut conn, CONNECT_TIMEOUT).await? {
+        MasterMsg::Verdict { status: KeyVerdict::Accepted, .. } => {}
+        MasterMsg::Verdict { status: KeyVerdict::Pending, .. } => return Ok(Session::Pending),
+        MasterMsg::Verdict { status: KeyVerdict::BadVersion, reason } => {
+            return Err(SessionError::Fatal(MinionError::BadVersion(reason)));
+        }
+        MasterMsg::Verdict { .. } => return Ok(Session::Rejected),
+        _ => return Err(TransportError::Closed.into()),
+    }
+    tracing::info!(master = %s.master_host, "connected and authenticated");
+    // Anything queued while disconnected is either a stale grains update
+    // (fresh grains go out now) or a result that the outbox also holds.
+    while to_master_rx.try_recv().is_ok() {}
+    send(&mut conn, &MinionMsg::Grains { grains: (*s.table.current_grains()).clone() }).await?;
+    for ret in s.outbox.pending() {
+        send(&mut conn, &MinionMsg::Return(ret)).await?;
+    }
+    loop {
+        tokio::select! {
+            msg = halite_transport::recv::<_, MasterMsg>(&mut conn) => match msg {
+                Ok(MasterMsg::Publish(publish)) => start_job(s, publish),
+                Ok(MasterMsg::ReturnAck { jid }) => s.outbox.ack(&jid),
+                Ok(MasterMsg::Ping) => send(&mut conn, &MinionMsg::Pong).await?,
+                Ok(MasterMsg::Verdict { .. }) => {}
+                Err(err) => return Ok(Session::Dropped(err.to_string())),
+            },
+            Some(out) = to_master_rx.recv() => {
+                if let Err(err) = send(&mut conn, &out).await {
+                    return Ok(Session::Dropped(err.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn start_job(s: &Arc<Shared>, publish: Publish) {
+    let s = s.clone();
+    tokio::spawn(async move {
+        // saltutil functions answer about other jobs; they must not queue
+        // behind them.
+        let _slot = if publish.fun.starts_with("saltutil.") {
+            None
+        } else {
+            s.job_slots.clone().acquire_owned().await.ok()
+        };
+        let (cancel, guard) = s.table.start(&publish);
+        let job_s = s.clone();
+        let job = publish.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut kwargs = job.kwarg.clone();
+            kwargs.insert("__pub_jid".into(), Value::String(job.jid.to_string()));
+            kwargs.insert("__pub_fun".into(), Value::String(job.fun.clone()));
+            kwargs.insert("__pub_user".into(), Value::String(job.user.clone()));
+            kwargs.insert("__pub_tgt".into(), Value::String(job.tgt.clone()));
+            kwargs.insert("__pub_tgt_type".into(), Value::String(job.tgt_type.clone()));
+            let mut ctx = Ctx::new(job_s.opts.clone(), job_s.table.current_grains(), job_s.config_dir.clone())
+                .with_cancel_flag(cancel);
+            ctx.jid = Some(job.jid.to_string());
+            ctx.runtime = Some(job_s.table.clone());
+            halite_exec::run_job(&ctx, &job.fun, Args::new(job.arg.clone(), kwargs))
+        })
+        .await;
+        drop(guard);
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(err) => halite_exec::Outcome {
+                ret: Value::String(format!("The minion function caused an exception: {err}")),
+                retcode: 1,
+                success: false,
+            },
+        };
+        let ret = JobReturn {
+            jid: publish.jid,
+            id: s.id.clone(),
+            fun: publish.fun,
+            fun_args: publish.arg,
+            ret: outcome.ret,
+            retcode: outcome.retcode,
+            success: outcome.success,
+            out: None,
+        };
+        if let Err(err) = s.outbox.put(&ret) {
+            tracing::error!(jid = %ret.jid, error = %err, "cannot write the result to the outbox; sending it unsaved");
+        }
+        // When the channel is full or nobody is connected the outbox still
+        // holds the result and it goes out on the next connect.
+        let _ = s.to_master.try_send(MinionMsg::Return(ret));
+    });
+}
