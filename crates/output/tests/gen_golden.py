@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import os
+import random
 import shutil
 import sys
 import unicodedata
@@ -280,7 +281,7 @@ CORPUS = {
                 [["deep"]],
             ]
         },
-        {},
+        {"web1": 1},
         {},
     ),
     "top_level_string": (
@@ -309,6 +310,52 @@ CORPUS = {
     "top_level_scalar": (42, {}, {}),
     "top_level_empty_dict": ({}, {}, {}),
 }
+
+
+def random_case(seed):
+    """A fleet of random returns: odd characters (controls, line and
+    paragraph separators, unassigned and astral code points), floats across
+    the repr switch points, nesting up to 4 deep."""
+    rng = random.Random(seed)
+    alphabet_ranges = [(0x20, 0x7E), (0x00, 0x1F), (0x7F, 0xFF), (0x370, 0x3FF), (0x2000, 0x206F), (0x3040, 0x30FF), (0xE000, 0xE010), (0xFFF0, 0xFFFF), (0x1F300, 0x1F64F), (0xE0000, 0xE0100)]
+
+    def text():
+        out = []
+        for _ in range(rng.randint(0, 24)):
+            if rng.random() < 0.7:
+                out.append(chr(rng.randint(0x20, 0x7E)))
+            else:
+                lo, hi = rng.choice(alphabet_ranges)
+                out.append(chr(rng.randint(lo, hi)))
+        return "".join(out)
+
+    def scalar():
+        kind = rng.randint(0, 6)
+        if kind == 0:
+            return rng.choice([True, False, None])
+        if kind == 1:
+            return rng.randint(-(2**63), 2**63 - 1)
+        if kind == 2:
+            return rng.randint(-1000, 1000)
+        if kind == 3:
+            return rng.choice([1, -1]) * rng.random() * 10 ** rng.randint(-8, 20)
+        return text()
+
+    def value(depth):
+        roll = rng.random()
+        if depth >= 4 or roll < 0.5:
+            return scalar()
+        if roll < 0.75:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {text(): value(depth + 1) for _ in range(rng.randint(0, 4))}
+
+    data = {f"minion{n}": value(1) for n in range(6)}
+    retcodes = {m: rng.choice([0, 0, 1, 2]) for m in data}
+    return data, retcodes, {}
+
+
+for _seed in range(1, 4):
+    CORPUS[f"random_{_seed}"] = random_case(_seed)
 
 # variant -> (`--out` or None, extra opts). `nested_indent` and
 # `output_indent` are config settings; `output_indent` also comes from
