@@ -50,6 +50,24 @@ pub struct OutputOptions {
     pub nested_indent: usize,
 }
 
+/// Whether to colour output, decided the way Salt's `get_printout` does:
+/// `--force-color` wins, then `--no-color`, then a `color:` setting in the
+/// config file, and without one, colour exactly when stdout is a terminal.
+pub fn use_color(
+    configured: Option<bool>,
+    force_color: bool,
+    no_color: bool,
+    stdout_is_terminal: bool,
+) -> bool {
+    if force_color {
+        true
+    } else if no_color {
+        false
+    } else {
+        configured.unwrap_or(stdout_is_terminal)
+    }
+}
+
 /// The `output_indent` setting, which Salt reads with different meanings
 /// per outputter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -120,4 +138,29 @@ pub fn render_static(
     opts: &OutputOptions,
 ) -> String {
     display(out, &Value::Object(returns.clone()), opts, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn colour_flags_override_config_which_overrides_the_terminal() {
+        assert!(use_color(Some(false), true, true, false));
+        assert!(!use_color(Some(true), false, true, true));
+        assert!(!use_color(Some(false), false, false, true));
+        assert!(use_color(None, false, false, true));
+        assert!(!use_color(None, false, false, false));
+    }
+
+    #[test]
+    fn printed_text_is_rstripped_and_newline_terminated_or_empty() {
+        let opts = OutputOptions::default();
+        let txt = by_name("txt").map(|o| render_minion(o, "web1", &json!("out  \n"), 0, &opts));
+        assert_eq!(txt.as_deref(), Some("web1: out\n"));
+        let quiet = by_name("quiet").map(|o| render_minion(o, "web1", &json!(true), 0, &opts));
+        assert_eq!(quiet.as_deref(), Some(""));
+    }
 }
