@@ -208,7 +208,7 @@ impl KeyStore {
 }
 
 /// Salt's key patterns are shell globs; an invalid glob matches literally.
-fn compile_glob(pattern: &str) -> GlobMatcher {
+pub fn compile_glob(pattern: &str) -> GlobMatcher {
     GlobBuilder::new(pattern)
         .literal_separator(false)
         .backslash_escape(true)

@@ -19,7 +19,7 @@ mod keystore;
 pub mod tls;
 
 pub use identity::{fingerprint, spki_from_pem, spki_to_pem, Identity};
-pub use keystore::{KeyList, KeyState, KeyStore};
+pub use keystore::{compile_glob as key_glob, KeyList, KeyState, KeyStore};
 
 /// Errors from key files and key handling.
 #[derive(Debug, thiserror::Error)]
