@@ -15,7 +15,7 @@ use halite_transport::{framed, recv, send, FramedConn};
 use serde_json::{json, Map, Value};
 use tokio::net::{UnixListener, UnixStream};
 
-use crate::publish::{follow, publish, JobRequest};
+use crate::publish::{publish, Follow, FollowEvent, JobRequest};
 use crate::runners;
 use crate::state::Shared;
 
@@ -72,15 +72,16 @@ async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Resul
                 return Ok(());
             }
             let timeout = if timeout > 0.0 { timeout } else { shared.cfg.timeout };
-            let missing = {
-                let conn = &mut *conn;
-                follow(shared, job, Duration::from_secs_f64(timeout), |ret| {
-                    let fut = send(conn, &CliReply::Return(ret));
-                    async move { fut.await.is_ok() }
-                })
-                .await
-            };
-            send(conn, &CliReply::Done { missing }).await.map_err(|e| e.to_string())
+            let mut follow = Follow::new(shared, job, Duration::from_secs_f64(timeout));
+            while let Some(event) = follow.next().await {
+                let reply = match event {
+                    FollowEvent::Return(ret) => CliReply::Return(ret),
+                    FollowEvent::Done(missing) => CliReply::Done { missing },
+                };
+                // A closed CLI ends the follow; results still reach the cache.
+                send(conn, &reply).await.map_err(|e| e.to_string())?;
+            }
+            Ok(())
         }
         CliRequest::Key(action) => {
             let shared2 = shared.clone();

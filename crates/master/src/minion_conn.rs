@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use halite_proto::{KeyVerdict, MasterMsg, MinionId, MinionMsg, MAX_FRAME_LEN, MAX_PREAUTH_FRAME_LEN, PROTOCOL_VERSION};
 use halite_transport::{framed, recv_timeout, send, set_max_frame_len, FramedConn, TransportError};
-use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
@@ -129,14 +128,11 @@ async fn run_authenticated(authed: Authenticated, shared: Arc<Shared>) {
     let Authenticated { id, mut conn } = authed;
     let (tx, mut rx) = mpsc::channel::<MasterMsg>(MAILBOX);
     let conn_id = shared.next_conn_id();
-    {
-        let mut minions = write(&shared.minions);
-        let Some(entry) = minions.get_mut(&id) else {
-            // The key was accepted by auto_accept just now; make its entry.
-            drop(minions);
-            shared.sync_with_keys(&Default::default());
-            return Box::pin(run_authenticated(Authenticated { id, conn }, shared)).await;
-        };
+    if !read(&shared.minions).contains_key(&id) {
+        // The key was just accepted by auto_accept: give it an entry.
+        shared.add_minion(&id);
+    }
+    if let Some(entry) = write(&shared.minions).get_mut(&id) {
         // A second connection with the same key replaces the first.
         entry.conn = Some(ConnHandle { conn_id, tx });
     }
@@ -241,9 +237,4 @@ pub(crate) fn try_send(shared: &Shared, id: &MinionId, msg: MasterMsg) -> bool {
         Some(h) => h.tx.try_send(msg).is_ok(),
         None => false,
     }
-}
-
-/// The remembered grains of a minion, for targeting.
-pub(crate) fn grains_of(shared: &Shared, id: &MinionId) -> Arc<Value> {
-    read(&shared.minions).get(id).map(|m| m.grains.clone()).unwrap_or_default()
 }

@@ -72,10 +72,10 @@ pub(crate) fn resolve(shared: &Shared, tgt: &str, tgt_type: &str) -> Result<(Vec
     };
     // Exact names (a list, a glob without wildcards) are looked up instead
     // of scanning every minion.
-    match matcher.exact_ids() {
+    match matcher.candidate_ids() {
         Some(ids) => {
             for id in ids {
-                if let Ok(id) = MinionId::new(id) {
+                if let Ok(id) = MinionId::new(id.clone()) {
                     if let Some(entry) = minions.get(&id) {
                         consider(&id, entry);
                     }
@@ -152,48 +152,81 @@ impl Drop for WaiterGuard<'_> {
     }
 }
 
-/// Follows a published job: hands each return to `on_return` as it arrives
-/// and gives back the minions that never returned, with the reason.
-pub(crate) async fn follow<F, Fut>(
-    shared: &Arc<Shared>,
-    mut job: Published,
+/// What following a job yields.
+pub(crate) enum FollowEvent {
+    Return(JobReturn),
+    /// The job is over for the follower: these minions never returned.
+    Done(Vec<Missing>),
+}
+
+/// Follows a published job: yields each expected return as it arrives,
+/// then the minions that never returned, with the reason.
+pub(crate) struct Follow<'a> {
+    shared: &'a Arc<Shared>,
+    job: Published,
     timeout: Duration,
-    mut on_return: F,
-) -> Vec<Missing>
-where
-    F: FnMut(JobReturn) -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let _guard = WaiterGuard { shared, jid: job.jid.clone() };
-    let mut outstanding: HashSet<MinionId> = job.expected.iter().cloned().collect();
-    let mut missing: Vec<Missing> =
-        job.not_connected.iter().map(|id| Missing { id: id.clone(), reason: MissingReason::NotConnected }).collect();
-    let mut deadline = Instant::now() + timeout;
-    while !outstanding.is_empty() {
-        tokio::select! {
-            ret = job.returns.recv() => {
-                let Some(ret) = ret else { break };
-                if outstanding.remove(&ret.id) && !on_return(ret).await {
-                    // The consumer went away (CLI closed); stop following.
-                    return missing;
-                }
-            }
-            _ = tokio::time::sleep_until(deadline) => {
-                let still_running = find_job(shared, &job, &outstanding).await;
-                if still_running.is_empty() {
-                    break;
-                }
-                deadline = Instant::now() + timeout;
-            }
+    deadline: Instant,
+    outstanding: HashSet<MinionId>,
+    finished: bool,
+    _guard: WaiterGuard<'a>,
+}
+
+impl<'a> Follow<'a> {
+    pub fn new(shared: &'a Arc<Shared>, job: Published, timeout: Duration) -> Follow<'a> {
+        let outstanding = job.expected.iter().cloned().collect();
+        Follow {
+            shared,
+            _guard: WaiterGuard { shared, jid: job.jid.clone() },
+            job,
+            timeout,
+            deadline: Instant::now() + timeout,
+            outstanding,
+            finished: false,
         }
     }
-    let mut rest: Vec<MinionId> = outstanding.into_iter().collect();
-    rest.sort();
-    for id in rest {
-        let reason = if shared.is_connected(&id) { MissingReason::NoResponse } else { MissingReason::NotConnected };
-        missing.push(Missing { id, reason });
+
+    pub async fn next(&mut self) -> Option<FollowEvent> {
+        if self.finished {
+            return None;
+        }
+        while !self.outstanding.is_empty() {
+            tokio::select! {
+                ret = self.job.returns.recv() => {
+                    let Some(ret) = ret else { break };
+                    if self.outstanding.remove(&ret.id) {
+                        return Some(FollowEvent::Return(ret));
+                    }
+                }
+                _ = tokio::time::sleep_until(self.deadline) => {
+                    let still_running = find_job(self.shared, &self.job, &self.outstanding).await;
+                    if still_running.is_empty() {
+                        // Returns that raced with the probe still count.
+                        if let Ok(ret) = self.job.returns.try_recv() {
+                            if self.outstanding.remove(&ret.id) {
+                                return Some(FollowEvent::Return(ret));
+                            }
+                        }
+                        break;
+                    }
+                    self.deadline = Instant::now() + self.timeout;
+                }
+            }
+        }
+        self.finished = true;
+        let mut missing: Vec<Missing> = self
+            .job
+            .not_connected
+            .iter()
+            .map(|id| Missing { id: id.clone(), reason: MissingReason::NotConnected })
+            .collect();
+        let mut rest: Vec<MinionId> = self.outstanding.drain().collect();
+        rest.sort();
+        for id in rest {
+            let reason = if self.shared.is_connected(&id) { MissingReason::NoResponse } else { MissingReason::NotConnected };
+            missing.push(Missing { id, reason });
+        }
+        Some(FollowEvent::Done(missing))
     }
-    missing
 }
 
 /// Asks the connected outstanding minions whether they still run the job;

@@ -103,6 +103,13 @@ impl Shared {
         }
     }
 
+    /// Adds a registry entry for a newly accepted key.
+    pub fn add_minion(&self, id: &MinionId) {
+        write(&self.minions)
+            .entry(id.clone())
+            .or_insert_with(|| MinionEntry { grains: Arc::new(Value::Object(Default::default())), conn: None });
+    }
+
     pub fn is_connected(&self, id: &MinionId) -> bool {
         read(&self.minions).get(id).is_some_and(|m| m.conn.is_some())
     }

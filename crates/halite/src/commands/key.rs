@@ -114,7 +114,7 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
     };
     let Some(action) = action else { unreachable!("every branch above sets an action") };
     let matching = matching_keys(&list, &pattern, &from);
-    if matching.values().all(|ids| ids.is_empty()) {
+    if matching.iter().all(|(_, ids)| ids.is_empty()) {
         eprintln!("The key glob '{pattern}' does not match any {} keys.", if verb == "accepted" { "unaccepted" } else { "" }.trim());
         return Ok(ExitCode::from(EXIT_OK));
     }

@@ -20,12 +20,19 @@ pub(crate) struct Runner {
 
 /// Every runner, sorted by name.
 pub(crate) static RUNNERS: &[Runner] = &[
+    DOC_RUNNER,
     jobs::LIST_JOBS,
     jobs::LOOKUP_JID,
     manage::DOWN,
     manage::STATUS,
     manage::UP,
 ];
+
+const DOC_RUNNER: Runner = Runner {
+    name: "doc.runner",
+    doc: "Return the documentation of every runner function, keyed by name.\n\nCLI Example:\n\n    halite run doc.runner",
+    call: |_, _, _| Ok(Value::Object(RUNNERS.iter().map(|r| (r.name.to_owned(), Value::String(r.doc.to_owned()))).collect())),
+};
 
 /// Runs a runner off the async threads (runners read the job cache).
 pub(crate) async fn run(shared: &Arc<Shared>, fun: &str, arg: Vec<Value>, kwarg: Map<String, Value>) -> Result<Value, String> {
