@@ -366,18 +366,18 @@ fn split_prefix(word: &str) -> Prefix {
     let second = chars.next();
     let third = chars.next();
     if "GPIJLNSER".contains(engine) {
-        if "GPIJ".contains(engine) {
-            if let (Some((_, delimiter)), Some((at, '@'))) = (second, third) {
-                if at + 1 < word.len() {
-                    return Prefix::Engine {
-                        engine,
-                        delimiter: Some(delimiter),
-                        pattern_at: at + 1,
-                    };
-                }
-                if delimiter != '@' {
-                    return Prefix::Empty(word.to_owned());
-                }
+        if "GPIJ".contains(engine)
+            && let (Some((_, delimiter)), Some((at, '@'))) = (second, third)
+        {
+            if at + 1 < word.len() {
+                return Prefix::Engine {
+                    engine,
+                    delimiter: Some(delimiter),
+                    pattern_at: at + 1,
+                };
+            }
+            if delimiter != '@' {
+                return Prefix::Empty(word.to_owned());
             }
         }
         if let Some((_, '@')) = second {

@@ -48,20 +48,26 @@ impl Glob {
         if n == 1 && star(tokens.first()) {
             return Ok(Glob::Any);
         }
-        if n >= 2 && star(tokens.first()) && !star(tokens.last()) {
-            if let Some(s) = literal_run(&tokens[1..]) {
-                return Ok(Glob::Suffix(s.into()));
-            }
+        if n >= 2
+            && star(tokens.first())
+            && !star(tokens.last())
+            && let Some(s) = literal_run(&tokens[1..])
+        {
+            return Ok(Glob::Suffix(s.into()));
         }
-        if n >= 2 && !star(tokens.first()) && star(tokens.last()) {
-            if let Some(s) = literal_run(&tokens[..n - 1]) {
-                return Ok(Glob::Prefix(s.into()));
-            }
+        if n >= 2
+            && !star(tokens.first())
+            && star(tokens.last())
+            && let Some(s) = literal_run(&tokens[..n - 1])
+        {
+            return Ok(Glob::Prefix(s.into()));
         }
-        if n >= 3 && star(tokens.first()) && star(tokens.last()) {
-            if let Some(s) = literal_run(&tokens[1..n - 1]) {
-                return Ok(Glob::Contains(s.into()));
-            }
+        if n >= 3
+            && star(tokens.first())
+            && star(tokens.last())
+            && let Some(s) = literal_run(&tokens[1..n - 1])
+        {
+            return Ok(Glob::Contains(s.into()));
         }
         Ok(Glob::Regex(Regex::new(&to_regex(&tokens))?))
     }
@@ -165,10 +171,7 @@ fn class_elements(pat: &[char], start: usize, end: usize) -> Option<Vec<ClassEle
     } else {
         start + 1
     };
-    loop {
-        let Some(found) = (k..end).find(|&p| pat[p] == '-') else {
-            break;
-        };
+    while let Some(found) = (k..end).find(|&p| pat[p] == '-') {
         chunks.push(pat[i..found].to_vec());
         i = found + 1;
         k = found + 3;

@@ -117,10 +117,11 @@ impl SubdictPattern {
             };
             suffixes.push((offset, compiled));
         }
-        if mode == ValueMatch::Regex && !any_valid_regex {
-            if let Some(err) = last_regex_error {
-                return Err(SubdictError::BadRegex(err));
-            }
+        if mode == ValueMatch::Regex
+            && !any_valid_regex
+            && let Some(err) = last_regex_error
+        {
+            return Err(SubdictError::BadRegex(err));
         }
         Ok(SubdictPattern {
             expr: expr.into(),

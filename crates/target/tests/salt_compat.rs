@@ -46,11 +46,19 @@ fn fleet() -> (Vec<Minion>, Map<String, Value>) {
 }
 
 fn ids(value: &Value) -> BTreeSet<String> {
-    value.as_array().unwrap().iter().map(|id| id.as_str().unwrap().to_owned()).collect()
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn delimiter(case: &Value) -> char {
-    case.get("delimiter").and_then(Value::as_str).and_then(|d| d.chars().next()).unwrap_or(':')
+    case.get("delimiter")
+        .and_then(Value::as_str)
+        .and_then(|d| d.chars().next())
+        .unwrap_or(':')
 }
 
 fn select(case: &Value, minions: &[Minion], nodegroups: &Map<String, Value>) -> BTreeSet<String> {
@@ -58,7 +66,11 @@ fn select(case: &Value, minions: &[Minion], nodegroups: &Map<String, Value>) -> 
     let expr = case["expr"].as_str().unwrap();
     let matcher = Matcher::compile_with_delimiter(expr, tgt_type, nodegroups, delimiter(case))
         .unwrap_or_else(|err| panic!("{tgt_type} {expr:?} does not compile:\n{err}"));
-    minions.iter().filter(|m| matcher.matches(*m)).map(|m| m.id.clone()).collect()
+    minions
+        .iter()
+        .filter(|m| matcher.matches(*m))
+        .map(|m| m.id.clone())
+        .collect()
 }
 
 #[test]
@@ -71,10 +83,18 @@ fn every_case_selects_its_listed_minions() {
         let got = select(case, &minions, &nodegroups);
         let want = ids(&case["ids"]);
         if got != want {
-            failures.push(format!("{} {:?}\n   got  {got:?}\n   want {want:?}", case["type"], case["expr"]));
+            failures.push(format!(
+                "{} {:?}\n   got  {got:?}\n   want {want:?}",
+                case["type"], case["expr"]
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -82,7 +102,11 @@ fn every_case_agrees_with_real_salt_or_says_why_not() {
     let (minions, nodegroups) = fleet();
     let cases: Vec<Value> = serde_json::from_str(CASES).unwrap();
     let salt: Vec<Value> = serde_json::from_str(SALT).unwrap();
-    assert_eq!(cases.len(), salt.len(), "salt_cases.json is stale: run gen_salt_cases.py");
+    assert_eq!(
+        cases.len(),
+        salt.len(),
+        "salt_cases.json is stale: run gen_salt_cases.py"
+    );
     let mut failures = Vec::new();
     for (case, salt) in cases.iter().zip(&salt) {
         assert_eq!(
@@ -100,14 +124,20 @@ fn every_case_agrees_with_real_salt_or_says_why_not() {
             Some("minion") => {
                 let minion = ids(&salt["minion"]);
                 if got != minion {
-                    failures.push(format!("{label}\n   halite      {got:?}\n   salt minion {minion:?}"));
+                    failures.push(format!(
+                        "{label}\n   halite      {got:?}\n   salt minion {minion:?}"
+                    ));
                 }
                 if minion == master {
-                    failures.push(format!("{label}: Salt's master and minion agree now, drop \"salt\""));
+                    failures.push(format!(
+                        "{label}: Salt's master and minion agree now, drop \"salt\""
+                    ));
                 }
             }
             Some("differs") if got == master => {
-                failures.push(format!("{label}: documented as differing from Salt, but agrees"));
+                failures.push(format!(
+                    "{label}: documented as differing from Salt, but agrees"
+                ));
             }
             None | Some("differs") => {}
             Some(other) => failures.push(format!("{label}: unknown \"salt\" value {other:?}")),
@@ -116,7 +146,12 @@ fn every_case_agrees_with_real_salt_or_says_why_not() {
             failures.push(format!("{label}: a divergence from Salt needs a \"why\""));
         }
     }
-    assert!(failures.is_empty(), "{} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
