@@ -8,12 +8,16 @@
 //! operator, unbalanced parentheses), this reports an error at the word.
 //! Parentheses must be words of their own, as in Salt; `(web*` is reported
 //! rather than taken as a glob starting with `(`.
+//!
+//! One deliberate difference: a nodegroup (`N@g`) is always a single
+//! operand, as if in parentheses. Salt splices the words of a definition
+//! that uses no other nodegroup in bare, so with `g: 'a or b'`, `N@g and c`
+//! means `a or (b and c)` there, and `not N@g` with `g: 'not x'` is invalid.
 
 use serde_json::{Map, Value};
 
 use crate::TargetError;
-use crate::expr::Expr;
-use crate::expr::Term;
+use crate::expr::{Expr, Term};
 use crate::nodegroup;
 use crate::source::Source;
 use crate::term::{TermKind, compile_term, list_ids};
@@ -24,7 +28,7 @@ const MAX_DEPTH: usize = 64;
 
 /// Compilation state shared by an expression and the nodegroups it uses.
 pub(crate) struct Compiler<'a> {
-    pub(crate) nodegroups: &'a Map<String, Value>,
+    nodegroups: &'a Map<String, Value>,
     /// Nodegroups being expanded, outermost first, to detect cycles.
     expanding: Vec<String>,
 }
