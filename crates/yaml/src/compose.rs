@@ -21,7 +21,10 @@ use crate::error::{Error, ErrorKind, Mark};
 
 /// Deepest nesting of sequences and mappings accepted, also enforced on the
 /// constructed value (aliases can nest deeper than the text).
-pub(crate) const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Deepest nesting of flow collections (`[[[`) saphyr parses.
+const MAX_FLOW_DEPTH: usize = 255;
 
 pub(crate) type NodeRef = Rc<Node>;
 
@@ -73,7 +76,42 @@ impl Node {
 /// Parses `src` and composes its single document; `None` for a stream
 /// without a document (empty text, only comments).
 pub(crate) fn compose(src: &str) -> Result<Option<NodeRef>, Error> {
-    Composer::new(src).run()
+    let mut patched: Option<String> = None;
+    for _ in 0..MAX_TAB_FIXES {
+        let text = patched.as_deref().unwrap_or(src);
+        match Composer::new(text).run() {
+            Ok(root) => return Ok(root),
+            Err(Failure::Error(err)) => return Err(err),
+            Err(Failure::Retry(fixed)) => patched = Some(fixed),
+        }
+    }
+    let text = patched.as_deref().unwrap_or(src);
+    match Composer::new(text).run() {
+        Ok(root) => Ok(root),
+        Err(Failure::Error(err)) => Err(err),
+        Err(Failure::Retry(_)) => {
+            let kind = ErrorKind::Syntax("too many tabs after ':'".to_owned());
+            Err(Error::new(Mark { line: 1, column: 1 }, kind))
+        }
+    }
+}
+
+/// libyaml takes a tab after a `:` as a separator (`key:\tvalue`); saphyr
+/// refuses it before a letter, digit or `-`. Each such tab is replaced by a
+/// space (same column, so positions stay right) and the text parsed again,
+/// at most this many times.
+const MAX_TAB_FIXES: usize = 64;
+
+enum Failure {
+    Error(Error),
+    /// Parse this text instead: a tab that libyaml accepts became a space.
+    Retry(String),
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Failure {
+        Failure::Error(err)
+    }
 }
 
 /// A sequence or mapping whose end has not been seen yet.
@@ -105,6 +143,8 @@ struct Composer<'s> {
     cursor: CharCursor<'s>,
     root: Option<NodeRef>,
     documents: usize,
+    /// Length of the text in characters, counted when first needed.
+    total_chars: Option<usize>,
 }
 
 impl<'s> Composer<'s> {
@@ -119,26 +159,39 @@ impl<'s> Composer<'s> {
             cursor: CharCursor::new(src),
             root: None,
             documents: 0,
+            total_chars: None,
         }
     }
 
-    fn run(mut self) -> Result<Option<NodeRef>, Error> {
+    fn run(mut self) -> Result<Option<NodeRef>, Failure> {
         while let Some(next) = self.parser.next_event() {
-            let (event, span) = next.map_err(|err| self.scan_error(&err))?;
+            let (event, span) = match next {
+                Ok(event) => event,
+                Err(err) => {
+                    return Err(match self.untab_after_colon(&err) {
+                        Some(fixed) => Failure::Retry(fixed),
+                        None => Failure::Error(self.scan_error(&err)),
+                    });
+                }
+            };
             match event {
                 Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
                     if self.documents == 1 {
-                        return Err(Error::new(mark(&span), ErrorKind::MultipleDocuments));
+                        return Err(Error::new(mark(&span), ErrorKind::MultipleDocuments).into());
                     }
                     self.documents += 1;
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     let anchor = self.define_anchor(anchor, &span)?;
+                    let mut value = value.into_owned();
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        self.drop_phantom_break(&mut value, &span);
+                    }
                     let node = Node {
                         kind: NodeKind::Scalar {
-                            value: value.into_owned(),
+                            value,
                             plain: style == ScalarStyle::Plain,
                         },
                         tag: tag.map(|t| full_tag(&t)),
@@ -151,7 +204,8 @@ impl<'s> Composer<'s> {
                         // saphyr knows the anchor, so it is still open: the
                         // alias sits inside the node it names.
                         let name = self.anchor_names.get(&id).cloned().unwrap_or_default();
-                        return Err(Error::new(mark(&span), ErrorKind::RecursiveAlias(name)));
+                        let kind = ErrorKind::RecursiveAlias(name);
+                        return Err(Error::new(mark(&span), kind).into());
                     };
                     let node = Node {
                         kind: NodeKind::Alias { target },
@@ -253,6 +307,47 @@ impl<'s> Composer<'s> {
         Ok(Some(id))
     }
 
+    /// A block scalar that runs to the end of a text without a final line
+    /// break: saphyr counts the end of the text as one more line break,
+    /// libyaml does not. Only the last line decides: with content on it,
+    /// clip and keep chomping both got one `\n` too many; if it is blank,
+    /// clip has already dropped it, and keep (the only way to end in two
+    /// breaks) has one too many.
+    fn drop_phantom_break(&mut self, value: &mut String, span: &Span) {
+        if self.src.ends_with(['\n', '\r']) {
+            return;
+        }
+        let total = *self
+            .total_chars
+            .get_or_insert_with(|| self.src.chars().count());
+        if span.end.index() < total {
+            return;
+        }
+        let last_line = self.src.rsplit(['\n', '\r']).next().unwrap_or_default();
+        let last_line_blank = last_line.chars().all(|c| c == ' ' || c == '\t');
+        if (!last_line_blank && value.ends_with('\n')) || value.ends_with("\n\n") {
+            value.pop();
+        }
+    }
+
+    /// The text with the tabs before the position of saphyr's "':' must be
+    /// followed by a valid YAML whitespace" error turned into spaces, if
+    /// the error is that one.
+    fn untab_after_colon(&self, err: &ScanError) -> Option<String> {
+        if err.info() != "':' must be followed by a valid YAML whitespace" {
+            return None;
+        }
+        let after = CharCursor::new(self.src).text_at(err.marker().index());
+        let offset = self.src.len() - after.len();
+        let before = &self.src[..offset];
+        let separator = before.trim_end_matches([' ', '\t']);
+        if !separator.ends_with(':') || !before[separator.len()..].contains('\t') {
+            return None;
+        }
+        let spaces = before[separator.len()..].replace('\t', " ");
+        Some(format!("{separator}{spaces}{after}"))
+    }
+
     fn scan_error(&self, err: &ScanError) -> Error {
         let at = Mark::from_saphyr(err.marker());
         let info = err.info();
@@ -264,6 +359,11 @@ impl<'s> Composer<'s> {
                 .take_while(|c| !is_name_end(*c))
                 .collect();
             ErrorKind::UndefinedAlias(name)
+        } else if info == "recursion limit exceeded" {
+            // saphyr counts flow levels in a `u8`.
+            ErrorKind::TooDeep {
+                max: MAX_FLOW_DEPTH,
+            }
         } else if info.contains("tab") {
             ErrorKind::Tab
         } else {

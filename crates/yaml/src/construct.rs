@@ -33,14 +33,23 @@ const YAML_TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
 /// Builds the value of a composed document.
 pub(crate) fn construct(root: &NodeRef) -> Result<Value, Error> {
-    Constructor { aliased_nodes: 0 }.value(root, 0, false)
+    let mut constructor = Constructor {
+        aliased_nodes: 0,
+        flattened: HashMap::new(),
+    };
+    constructor.value(root, 0, false)
 }
 
-struct Constructor {
+struct Constructor<'n> {
     aliased_nodes: usize,
+    /// The flattened pairs of every mapping that has merges, so that a
+    /// chain of anchors each merging the previous one is flattened once
+    /// per link, not once per use.
+    flattened: HashMap<*const Node, Rc<Vec<Pair<'n>>>>,
 }
 
 /// One key/value pair of a mapping after merges are flattened in.
+#[derive(Clone, Copy)]
 struct Pair<'n> {
     key: &'n NodeRef,
     value: &'n NodeRef,
@@ -59,8 +68,8 @@ enum Wanted {
     Unknown(String),
 }
 
-impl Constructor {
-    fn value(&mut self, node: &NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
+impl<'n> Constructor<'n> {
+    fn value(&mut self, node: &'n NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::new(node.mark, ErrorKind::TooDeep { max: MAX_DEPTH }));
         }
@@ -105,6 +114,13 @@ impl Constructor {
             return Ok(());
         }
         let kind = match wanted {
+            // PyYAML has no constructor at all for these two tags.
+            Wanted::Scalar(Implicit::Merge) => {
+                ErrorKind::UnknownTag(format!("{YAML_TAG_PREFIX}merge"))
+            }
+            Wanted::Scalar(Implicit::Value) => {
+                ErrorKind::UnknownTag(format!("{YAML_TAG_PREFIX}value"))
+            }
             Wanted::Scalar(_) | Wanted::Binary => ErrorKind::WrongNodeKind {
                 expected: "scalar",
                 found: node.kind_name(),
@@ -125,7 +141,7 @@ impl Constructor {
 
     /// A scalar node (through aliases). `as_key` applies Salt's
     /// `flatten_mapping` rule that a `=` key is a plain string.
-    fn scalar(&self, node: &NodeRef, as_key: bool) -> Result<Scalar, Error> {
+    fn scalar(&self, node: &'n NodeRef, as_key: bool) -> Result<Scalar, Error> {
         let node = resolved(node);
         let NodeKind::Scalar { value, .. } = &node.kind else {
             let expected = match wanted(node) {
@@ -169,11 +185,11 @@ impl Constructor {
         }
     }
 
-    fn mapping(&mut self, node: &NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
+    fn mapping(&mut self, node: &'n NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
         let pairs = self.flatten(node, depth)?;
         let mut map = Map::with_capacity(pairs.len());
         let mut seen: HashMap<KeyIdentity, ()> = HashMap::with_capacity(pairs.len());
-        for pair in pairs {
+        for &pair in pairs.iter() {
             let key_node = resolved(pair.key);
             if !matches!(key_node.kind, NodeKind::Scalar { .. }) {
                 return Err(Error::new(key_node.mark, ErrorKind::UnacceptableKey));
@@ -203,11 +219,14 @@ impl Constructor {
 
     /// Salt's `flatten_mapping`: the pairs of a mapping with its `<<`
     /// merges resolved, merged pairs first.
-    fn flatten<'n>(&mut self, node: &'n NodeRef, depth: usize) -> Result<Vec<Pair<'n>>, Error> {
+    fn flatten(&mut self, node: &'n NodeRef, depth: usize) -> Result<Rc<Vec<Pair<'n>>>, Error> {
         if depth > MAX_DEPTH {
             return Err(Error::new(node.mark, ErrorKind::TooDeep { max: MAX_DEPTH }));
         }
         let node = resolved(node);
+        if let Some(done) = self.flattened.get(&Rc::as_ptr(node)) {
+            return Ok(Rc::clone(done));
+        }
         let NodeKind::Mapping(pairs) = &node.kind else {
             return Err(Error::new(
                 node.mark,
@@ -231,7 +250,9 @@ impl Constructor {
             }
             let source = resolved(value);
             match &source.kind {
-                NodeKind::Mapping(_) => merged.extend(self.flatten(source, depth + 1)?),
+                NodeKind::Mapping(_) => {
+                    merged.extend(self.flatten(source, depth + 1)?.iter().copied())
+                }
                 NodeKind::Sequence(items) => {
                     let mut per_source = Vec::with_capacity(items.len());
                     for item in items {
@@ -244,7 +265,7 @@ impl Constructor {
                     }
                     // Salt reverses the list, then concatenates.
                     for pairs in per_source.into_iter().rev() {
-                        merged.extend(pairs);
+                        merged.extend(pairs.iter().copied());
                     }
                 }
                 _ => {
@@ -257,7 +278,7 @@ impl Constructor {
             self.count(node, merged.len() - merged_before)?;
         }
         if merged.is_empty() {
-            return Ok(own);
+            return Ok(Rc::new(own));
         }
         // Salt compares the keys' raw node values, not constructed keys.
         let mut result: Vec<Pair<'n>> = merged
@@ -266,6 +287,8 @@ impl Constructor {
             .map(|m| Pair { merged: true, ..m })
             .collect();
         result.extend(own);
+        let result = Rc::new(result);
+        self.flattened.insert(Rc::as_ptr(node), Rc::clone(&result));
         Ok(result)
     }
 }
@@ -282,6 +305,11 @@ fn wanted(node: &Node) -> Wanted {
         } else {
             Implicit::Str
         }),
+        // An empty node (no text at all) tagged `!` is not implicit in
+        // libyaml, so it is the empty string rather than null.
+        (NodeKind::Scalar { value, plain: true }, Some("!")) if value.is_empty() => {
+            Wanted::Scalar(Implicit::Str)
+        }
         (NodeKind::Scalar { value, .. }, Some("!")) => Wanted::Scalar(resolve_plain(value)),
         (NodeKind::Sequence(_), None | Some("!")) => Wanted::Sequence,
         (NodeKind::Mapping(_), None | Some("!")) => Wanted::Mapping,
