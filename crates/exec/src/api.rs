@@ -203,6 +203,15 @@ pub trait Runtime: Send + Sync {
     fn kill_job(&self, jid: &str) -> Result<Value, ExecError>;
     /// Re-collects grains and sends them to the master.
     fn refresh_grains(&self) -> Result<(), ExecError>;
+    /// Sends `signal` to the job (`saltutil.signal_job`, `saltutil.term_job`);
+    /// returns a message for the user. A runtime that can only kill jobs
+    /// keeps this default, which handles SIGKILL through [`Runtime::kill_job`].
+    fn signal_job(&self, jid: &str, signal: i32) -> Result<Value, ExecError> {
+        if signal == libc::SIGKILL {
+            return self.kill_job(jid);
+        }
+        Err(ExecError::failed(format!("this minion cannot send signal {signal} to a job")))
+    }
 }
 
 /// Everything a function may know about where it runs: Salt's `__opts__`,
@@ -266,5 +275,191 @@ impl Ctx {
     /// An option from `opts`, if set.
     pub fn opt(&self, key: &str) -> Option<&Value> {
         self.opts.get(key)
+    }
+}
+
+/// Salt's arguments are loosely typed: the CLI parses every argument as YAML,
+/// so `cwd=/tmp` arrives as a string but `mode=644` as an int and
+/// `text=yes` as a bool. Helpers for `#[serde(deserialize_with = ...)]` and
+/// for turning values into the text Python's `str()` gives.
+pub mod lenient {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// Python's `str()` of a value: `True`, `None`, `1.5`, `['a', 1]`.
+    pub fn python_str(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            other => python_repr(other),
+        }
+    }
+
+    /// Python's `repr()` of a value: strings quoted the way Python quotes them.
+    pub fn python_repr(v: &Value) -> String {
+        match v {
+            Value::Null => "None".to_owned(),
+            Value::Bool(true) => "True".to_owned(),
+            Value::Bool(false) => "False".to_owned(),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => i.to_string(),
+                (_, Some(u), _) => u.to_string(),
+                (_, _, Some(f)) => python_float(f),
+                _ => n.to_string(),
+            },
+            Value::String(s) => python_str_repr(s),
+            Value::Array(items) => format!(
+                "[{}]",
+                items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+            ),
+            Value::Object(map) => format!(
+                "{{{}}}",
+                map.iter()
+                    .map(|(k, v)| format!("{}: {}", python_str_repr(k), python_repr(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// Python's `repr()` of a `str`: single quotes unless the text holds a
+    /// single quote and no double quote; control characters escaped.
+    pub fn python_str_repr(s: &str) -> String {
+        let quote = if s.contains('\'') && !s.contains('"') {
+            '"'
+        } else {
+            '\''
+        };
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push(quote);
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c == quote => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
+                    out.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c => out.push(c),
+            }
+        }
+        out.push(quote);
+        out
+    }
+
+    /// Python's `repr()` of a float: the shortest text that round-trips,
+    /// always with a `.0` or an exponent (`1.0`, `0.5`, `1e+16`, `1e-05`).
+    pub fn python_float(f: f64) -> String {
+        if f.is_nan() {
+            return "nan".to_owned();
+        }
+        if f.is_infinite() {
+            return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+        }
+        let sci = format!("{f:e}");
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        if (-4..16).contains(&exp) {
+            let fixed = format!("{f}");
+            if fixed.contains('.') {
+                fixed
+            } else {
+                format!("{fixed}.0")
+            }
+        } else {
+            format!(
+                "{mantissa}e{}{:02}",
+                if exp < 0 { '-' } else { '+' },
+                exp.abs()
+            )
+        }
+    }
+
+    /// Truthiness as Salt users mean it: Python's rules, except that the
+    /// strings `false`, `no`, `off` and `0` (any case) are false, since a
+    /// value that skipped YAML parsing should not flip meaning.
+    pub fn truthy(v: &Value) -> bool {
+        match v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+            Value::String(s) => !matches!(
+                s.trim().to_ascii_lowercase().as_str(),
+                "" | "false" | "no" | "off" | "0"
+            ),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+        }
+    }
+
+    /// A string argument that may arrive as a number or bool (`name=644`).
+    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Array(_) | Value::Object(_) => Err(serde::de::Error::custom(
+                "expected a string, not a list or dict",
+            )),
+            other => Ok(python_str(&other)),
+        }
+    }
+
+    /// Like [`string`], with `None`/null as `None`.
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::Array(_) | Value::Object(_) => Err(serde::de::Error::custom(
+                "expected a string, not a list or dict",
+            )),
+            other => Ok(Some(python_str(&other))),
+        }
+    }
+
+    /// A flag that may arrive as a bool, a number or a string (see [`truthy`]).
+    pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        Ok(truthy(&Value::deserialize(d)?))
+    }
+
+    /// Like [`bool`], with null as `None` (for Salt's tri-state `python_shell`).
+    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => None,
+            other => Some(truthy(&other)),
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn python_text_matches_python() {
+            assert_eq!(
+                python_str(&json!(["a", 1, true, null, 1.5])),
+                "['a', 1, True, None, 1.5]"
+            );
+            assert_eq!(python_repr(&json!("it's")), "\"it's\"");
+            assert_eq!(python_repr(&json!("a'b\"c\n")), "'a\\'b\"c\\n'");
+            assert_eq!(python_repr(&json!({"k": "v"})), "{'k': 'v'}");
+            assert_eq!(python_float(1.0), "1.0");
+            assert_eq!(python_float(0.1), "0.1");
+            assert_eq!(python_float(1e16), "1e+16");
+            assert_eq!(python_float(1.5e-7), "1.5e-07");
+            assert_eq!(python_float(123456.5), "123456.5");
+        }
+
+        #[test]
+        fn truthy_follows_python_but_reads_false_strings() {
+            assert!(truthy(&json!("yes")) && truthy(&json!(1)) && truthy(&json!([0])));
+            assert!(
+                !truthy(&json!("False"))
+                    && !truthy(&json!(0))
+                    && !truthy(&json!(null))
+                    && !truthy(&json!(""))
+            );
+        }
     }
 }

@@ -6,6 +6,10 @@ use crate::api::{Function, Module};
 use crate::modules;
 
 pub static MODULES: &[&Module] = &[
+    &modules::cmd::MODULE,
+    &modules::file::MODULE,
+    &modules::saltutil::MODULE,
+    &modules::sys::MODULE,
     &modules::test::MODULE,
 ];
 
