@@ -16,13 +16,13 @@
 //! [`MAX_ALIASED_NODES`] nodes the load fails instead of building a
 //! billion-laughs value in memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use crate::compose::{MAX_DEPTH, Node, NodeKind, NodeRef, resolved};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Mark};
 use crate::resolve::{Implicit, resolve_plain};
 use crate::scalar::{self, KeyIdentity, Scalar};
 
@@ -34,18 +34,55 @@ const YAML_TAG_PREFIX: &str = "tag:yaml.org,2002:";
 /// Builds the value of a composed document.
 pub(crate) fn construct(root: &NodeRef) -> Result<Value, Error> {
     let mut constructor = Constructor {
-        aliased_nodes: 0,
+        slots: Vec::new(),
+        pending: VecDeque::new(),
+        built: HashMap::new(),
         flattened: HashMap::new(),
+        stripped: HashMap::new(),
+        aliased_nodes: 0,
     };
-    constructor.value(root, 0, false)
+    let root_slot = constructor.object(root)?;
+    while let Some((slot, node)) = constructor.pending.pop_front() {
+        constructor.fill(slot, node)?;
+    }
+    constructor.assemble(root_slot, 0)
 }
 
+/// PyYAML builds a collection in two steps: an empty list or dict when its
+/// parent reaches it, filled later, after everything queued before it. So
+/// errors come out in that breadth-first order: a duplicate key at the top
+/// of a file is reported before a bad tag deeper down. This constructor
+/// keeps that order, building into numbered slots first and assembling the
+/// `Value` at the end.
 struct Constructor<'n> {
-    aliased_nodes: usize,
+    slots: Vec<Slot>,
+    /// Collections waiting to be filled, in PyYAML's order.
+    pending: VecDeque<(usize, &'n NodeRef)>,
+    /// The slot of each collection node already built: an aliased node is
+    /// built once, as PyYAML's `constructed_objects` does.
+    built: HashMap<*const Node, usize>,
     /// The flattened pairs of every mapping that has merges, so that a
     /// chain of anchors each merging the previous one is flattened once
     /// per link, not once per use.
     flattened: HashMap<*const Node, Rc<Vec<Pair<'n>>>>,
+    /// Int nodes already built whose text lost leading zeros: Salt writes
+    /// the stripped text back into the node, and merges compare keys by
+    /// that text, so `0644` and a built `0644` key differ.
+    stripped: HashMap<*const Node, String>,
+    aliased_nodes: usize,
+}
+
+struct Slot {
+    mark: Mark,
+    content: Content,
+    /// Already put into the value once; using it again is an expansion.
+    assembled: bool,
+}
+
+enum Content {
+    Scalar(Value),
+    Sequence(Vec<usize>),
+    Mapping(Vec<(String, usize)>),
 }
 
 /// One key/value pair of a mapping after merges are flattened in.
@@ -53,8 +90,6 @@ struct Constructor<'n> {
 struct Pair<'n> {
     key: &'n NodeRef,
     value: &'n NodeRef,
-    /// Came from a `<<` merge, so it counts towards the expansion cap.
-    merged: bool,
 }
 
 /// What a tag asks for, once `!` and untagged scalars are resolved.
@@ -69,40 +104,132 @@ enum Wanted {
 }
 
 impl<'n> Constructor<'n> {
-    fn value(&mut self, node: &'n NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
-        if depth > MAX_DEPTH {
-            return Err(Error::new(node.mark, ErrorKind::TooDeep { max: MAX_DEPTH }));
+    /// PyYAML's `construct_object` (not deep): scalars are built now,
+    /// collections get an empty slot and are queued.
+    fn object(&mut self, node: &'n NodeRef) -> Result<usize, Error> {
+        let node = resolved(node);
+        if let Some(&slot) = self.built.get(&Rc::as_ptr(node)) {
+            return Ok(slot);
         }
-        if aliased {
-            self.count(node, 1)?;
-        }
-        match &node.kind {
-            NodeKind::Alias { target, .. } => self.value(target, depth, true),
-            NodeKind::Scalar { value, .. } => Ok(self.scalar(node, false)?.into_value(value)),
-            NodeKind::Sequence(items) => {
+        let content = match &node.kind {
+            NodeKind::Scalar { value, .. } => {
+                let scalar = self.scalar(node, false)?;
+                return Ok(self.push(node, Content::Scalar(scalar.into_value(value))));
+            }
+            NodeKind::Sequence(_) => {
                 self.expect_kind(node, Wanted::Sequence)?;
-                let mut values = Vec::with_capacity(items.len());
-                for item in items {
-                    values.push(self.value(item, depth + 1, aliased)?);
-                }
-                Ok(Value::Array(values))
+                Content::Sequence(Vec::new())
             }
             NodeKind::Mapping(_) => {
                 self.expect_kind(node, Wanted::Mapping)?;
-                self.mapping(node, depth, aliased)
+                Content::Mapping(Vec::new())
             }
-        }
+            // `resolved` never returns an alias.
+            NodeKind::Alias { target } => return self.object(target),
+        };
+        let slot = self.push(node, content);
+        self.built.insert(Rc::as_ptr(node), slot);
+        self.pending.push_back((slot, node));
+        Ok(slot)
     }
 
-    fn count(&mut self, node: &Node, n: usize) -> Result<(), Error> {
+    fn push(&mut self, node: &Node, content: Content) -> usize {
+        self.slots.push(Slot {
+            mark: node.mark,
+            content,
+            assembled: false,
+        });
+        self.slots.len() - 1
+    }
+
+    /// Fills a queued collection: PyYAML's `construct_sequence`, and Salt's
+    /// `construct_mapping` with its duplicate-key check.
+    fn fill(&mut self, slot: usize, node: &'n NodeRef) -> Result<(), Error> {
+        match &node.kind {
+            NodeKind::Sequence(items) => {
+                let mut children = Vec::with_capacity(items.len());
+                for item in items {
+                    children.push(self.object(item)?);
+                }
+                self.slots[slot].content = Content::Sequence(children);
+            }
+            NodeKind::Mapping(_) => {
+                let pairs = self.flatten(node, 0)?;
+                let mut entries = Vec::with_capacity(pairs.len());
+                let mut seen: HashSet<KeyIdentity> = HashSet::with_capacity(pairs.len());
+                let mut json_keys: HashSet<String> = HashSet::with_capacity(pairs.len());
+                for pair in pairs.iter() {
+                    let key_node = resolved(pair.key);
+                    if !matches!(key_node.kind, NodeKind::Scalar { .. }) {
+                        // Python builds the list or dict, then cannot hash it.
+                        self.object(key_node)?;
+                        return Err(Error::new(key_node.mark, ErrorKind::UnacceptableKey));
+                    }
+                    let key = self.scalar(key_node, true)?;
+                    let value = self.object(pair.value)?;
+                    if let Some(identity) = key.python_identity()
+                        && !seen.insert(identity)
+                    {
+                        let kind = ErrorKind::ConflictingId(key.python_str());
+                        return Err(Error::new(key_node.mark, kind));
+                    }
+                    let json_key = key.json_key();
+                    if !json_keys.insert(json_key.clone()) {
+                        return Err(Error::new(key_node.mark, ErrorKind::KeyCollision(json_key)));
+                    }
+                    entries.push((json_key, value));
+                }
+                self.slots[slot].content = Content::Mapping(entries);
+            }
+            NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Turns the slots into the value. A slot used a second time (through
+    /// an alias or a merge) is copied, and every copied node counts towards
+    /// [`MAX_ALIASED_NODES`].
+    fn assemble(&mut self, slot: usize, depth: usize) -> Result<Value, Error> {
+        let mark = self.slots[slot].mark;
+        if depth > MAX_DEPTH {
+            return Err(Error::new(mark, ErrorKind::TooDeep { max: MAX_DEPTH }));
+        }
+        if self.slots[slot].assembled {
+            self.count(mark, 1)?;
+        }
+        self.slots[slot].assembled = true;
+        // Taken out while the children are assembled (there are no cycles,
+        // so no child can need it meanwhile), and put back for later uses.
+        let content =
+            std::mem::replace(&mut self.slots[slot].content, Content::Sequence(Vec::new()));
+        let value = match &content {
+            Content::Scalar(value) => Ok(value.clone()),
+            Content::Sequence(children) => {
+                let mut values = Vec::with_capacity(children.len());
+                for &child in children {
+                    values.push(self.assemble(child, depth + 1)?);
+                }
+                Ok(Value::Array(values))
+            }
+            Content::Mapping(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for (key, child) in entries {
+                    map.insert(key.clone(), self.assemble(*child, depth + 1)?);
+                }
+                Ok(Value::Object(map))
+            }
+        };
+        self.slots[slot].content = content;
+        value
+    }
+
+    fn count(&mut self, mark: Mark, n: usize) -> Result<(), Error> {
         self.aliased_nodes += n;
         if self.aliased_nodes > MAX_ALIASED_NODES {
-            return Err(Error::new(
-                node.mark,
-                ErrorKind::TooManyAliasedNodes {
-                    max: MAX_ALIASED_NODES,
-                },
-            ));
+            let kind = ErrorKind::TooManyAliasedNodes {
+                max: MAX_ALIASED_NODES,
+            };
+            return Err(Error::new(mark, kind));
         }
         Ok(())
     }
@@ -141,7 +268,7 @@ impl<'n> Constructor<'n> {
 
     /// A scalar node (through aliases). `as_key` applies Salt's
     /// `flatten_mapping` rule that a `=` key is a plain string.
-    fn scalar(&self, node: &'n NodeRef, as_key: bool) -> Result<Scalar, Error> {
+    fn scalar(&mut self, node: &NodeRef, as_key: bool) -> Result<Scalar, Error> {
         let node = resolved(node);
         let NodeKind::Scalar { value, .. } = &node.kind else {
             let expected = match wanted(node) {
@@ -163,7 +290,13 @@ impl<'n> Constructor<'n> {
             Wanted::Scalar(Implicit::Str | Implicit::Timestamp) => Ok(Scalar::Str(value.clone())),
             Wanted::Scalar(Implicit::Null) => Ok(Scalar::Null),
             Wanted::Scalar(Implicit::Bool) => scalar::construct_bool(value).map_err(at),
-            Wanted::Scalar(Implicit::Int) => scalar::construct_int(value).map_err(at),
+            Wanted::Scalar(Implicit::Int) => {
+                let stripped = scalar::salt_strip_zeros(value);
+                if stripped != value {
+                    self.stripped.insert(Rc::as_ptr(node), stripped.to_owned());
+                }
+                scalar::construct_int(value).map_err(at)
+            }
             Wanted::Scalar(Implicit::Float) => scalar::construct_float(value).map_err(at),
             Wanted::Scalar(Implicit::Merge) => {
                 Err(at(ErrorKind::UnknownTag(format!("{YAML_TAG_PREFIX}merge"))))
@@ -185,36 +318,18 @@ impl<'n> Constructor<'n> {
         }
     }
 
-    fn mapping(&mut self, node: &'n NodeRef, depth: usize, aliased: bool) -> Result<Value, Error> {
-        let pairs = self.flatten(node, depth)?;
-        let mut map = Map::with_capacity(pairs.len());
-        let mut seen: HashMap<KeyIdentity, ()> = HashMap::with_capacity(pairs.len());
-        for &pair in pairs.iter() {
-            let key_node = resolved(pair.key);
-            if !matches!(key_node.kind, NodeKind::Scalar { .. }) {
-                return Err(Error::new(key_node.mark, ErrorKind::UnacceptableKey));
-            }
-            let aliased = aliased || pair.merged;
-            if aliased {
-                self.count(key_node, 1)?;
-            }
-            let key = self.scalar(pair.key, true)?;
-            let value = self.value(pair.value, depth + 1, aliased)?;
-            if let Some(identity) = key.python_identity()
-                && seen.insert(identity, ()).is_some()
-            {
-                return Err(Error::new(
-                    key_node.mark,
-                    ErrorKind::ConflictingId(key.python_str()),
-                ));
-            }
-            let json_key = key.json_key();
-            if map.contains_key(&json_key) {
-                return Err(Error::new(key_node.mark, ErrorKind::KeyCollision(json_key)));
-            }
-            map.insert(json_key, value);
+    /// A scalar key's text as Salt's merge sees it (`node.value`, after
+    /// any zero stripping); `None` for collection keys.
+    fn key_text<'s>(&'s self, key: &'s NodeRef) -> Option<&'s str> {
+        let node = resolved(key);
+        match &node.kind {
+            NodeKind::Scalar { value, .. } => Some(
+                self.stripped
+                    .get(&Rc::as_ptr(node))
+                    .map_or(value.as_str(), String::as_str),
+            ),
+            _ => None,
         }
-        Ok(Value::Object(map))
     }
 
     /// Salt's `flatten_mapping`: the pairs of a mapping with its `<<`
@@ -241,11 +356,7 @@ impl<'n> Constructor<'n> {
         for (key, value) in pairs {
             let merged_before = merged.len();
             if !is_merge_key(resolved(key)) {
-                own.push(Pair {
-                    key,
-                    value,
-                    merged: false,
-                });
+                own.push(Pair { key, value });
                 continue;
             }
             let source = resolved(value);
@@ -275,16 +386,27 @@ impl<'n> Constructor<'n> {
                     ));
                 }
             }
-            self.count(node, merged.len() - merged_before)?;
+            self.count(node.mark, merged.len() - merged_before)?;
         }
         if merged.is_empty() {
             return Ok(Rc::new(own));
         }
-        // Salt compares the keys' raw node values, not constructed keys.
+        // Salt compares the keys' raw node values, not constructed keys:
+        // scalars by text, collections by identity.
+        let mut own_texts = HashSet::new();
+        let mut own_nodes = HashSet::new();
+        for pair in &own {
+            match self.key_text(pair.key) {
+                Some(text) => own_texts.insert(text),
+                None => own_nodes.insert(Rc::as_ptr(resolved(pair.key))),
+            };
+        }
         let mut result: Vec<Pair<'n>> = merged
             .into_iter()
-            .filter(|m| !own.iter().any(|o| same_key_text(m.key, o.key)))
-            .map(|m| Pair { merged: true, ..m })
+            .filter(|m| match self.key_text(m.key) {
+                Some(text) => !own_texts.contains(text),
+                None => !own_nodes.contains(&Rc::as_ptr(resolved(m.key))),
+            })
             .collect();
         result.extend(own);
         let result = Rc::new(result);
@@ -340,14 +462,4 @@ fn explicit(tag: &str) -> Wanted {
 
 fn is_merge_key(key: &Node) -> bool {
     matches!(key.kind, NodeKind::Scalar { .. }) && wanted(key) == Wanted::Scalar(Implicit::Merge)
-}
-
-/// Python's `key_node.value == other.value` on two key nodes: scalars by
-/// text, collections by identity.
-fn same_key_text(a: &NodeRef, b: &NodeRef) -> bool {
-    let (a, b) = (resolved(a), resolved(b));
-    match (&a.kind, &b.kind) {
-        (NodeKind::Scalar { value: x, .. }, NodeKind::Scalar { value: y, .. }) => x == y,
-        _ => Rc::ptr_eq(a, b),
-    }
 }

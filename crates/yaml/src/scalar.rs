@@ -111,17 +111,7 @@ pub(crate) fn construct_int(text: &str) -> Result<Scalar, ErrorKind> {
         tag: "tag:yaml.org,2002:int".to_owned(),
         value: text.to_owned(),
     };
-    let mut value = text;
-    if value != "0"
-        && value.starts_with('0')
-        && !value.starts_with("0b")
-        && !value.starts_with("0x")
-    {
-        value = value.trim_start_matches('0');
-        if value.is_empty() {
-            value = "0";
-        }
-    }
+    let value = salt_strip_zeros(text);
     let cleaned: String = value.trim().chars().filter(|c| *c != '_').collect();
     let (negative, digits) = split_sign(&cleaned);
     if digits.is_empty() {
@@ -144,6 +134,19 @@ pub(crate) fn construct_int(text: &str) -> Result<Scalar, ErrorKind> {
         Some(m) => Scalar::Int(if negative { -m } else { m }),
         None => Scalar::BigInt(text.to_owned()),
     })
+}
+
+/// Salt's `construct_scalar` for int-tagged nodes: leading zeros go,
+/// except in `0b`/`0x` numbers, and all zeros become `0`. Salt writes the
+/// result back into the node, which later merges compare by text.
+pub(crate) fn salt_strip_zeros(text: &str) -> &str {
+    if text == "0" || !text.starts_with('0') || text.starts_with("0b") || text.starts_with("0x") {
+        return text;
+    }
+    match text.trim_start_matches('0') {
+        "" => "0",
+        rest => rest,
+    }
 }
 
 /// `construct_yaml_float`: underscores dropped, case ignored, `.inf`/`.nan`,

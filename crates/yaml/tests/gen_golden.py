@@ -14,9 +14,10 @@ Writes, next to the inputs, so that `cargo test` needs no Python:
   64 bits as decimal strings, bytes as UTF-8 text), or
   {"error": {"type", "problem", "line"}} when Salt refuses the file;
 - corpus/<case>.out: that value dumped as `salt --out yaml` does;
-- dump/<optset>.out: every value of dump/inputs.json dumped with Salt's
-  dumper and one option set (listed in dump/optsets.json), each output
-  preceded by a `#=== <case>` line;
+- dump/random.json: random values of tricky strings (fixed seed);
+- dump/<optset>.out: every value of dump/inputs.json and dump/random.json
+  dumped with Salt's dumper and one option set (listed in
+  dump/optsets.json), each output preceded by a `#=== <case>` line;
 - dump/encode.json: `yaml_dquote` and `yaml_encode` of sample values.
 """
 
@@ -111,8 +112,44 @@ def gen_corpus():
         write(out_path, dump(value, OPTSETS["outputter"]))
 
 
+# Characters that decide quoting, folding and escaping, weighted towards
+# the ordinary ones so that strings also look like words and sentences.
+ALPHABET = list("abcxyz019 ") * 4 + list(" \n\t:#-?'\"\\,[]{}&*!|>%@`.~+_=<") + ["é", "ü", "日", "😀", "\r", "\x00", "\x7f", "\xa0", "\ufeff"]
+
+
+# Mostly words, with an indicator now and then: plain and single-quoted
+# styles, and folding at word boundaries.
+WORDY = list("abcdefghij  ") * 8 + list(":#-?'\"\n,[]{}.!&*é")
+
+
+def random_string(rng, alphabet):
+    length = rng.choice([0, 1, 2, 3, 5, 8, 13, 40, 90, 130])
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def gen_random_inputs():
+    """Deterministic random values: strings as list items, keys and values,
+    in flow and block contexts. Written to dump/random.json, so the Rust
+    side reads exactly what Python dumped."""
+    import random
+
+    rng = random.Random(20261124)
+    cases = {}
+    for n in range(160):
+        alphabet = ALPHABET if n % 2 else WORDY
+        strings = [random_string(rng, alphabet) for _ in range(6)]
+        cases[f"random_{n:03}"] = {
+            "list": strings[:3],
+            "map": {strings[3]: strings[4], "k": strings[5]},
+            "nested": [{strings[0]: [strings[1]]}, strings[2]],
+        }
+    write(DUMP / "random.json", json.dumps(cases, indent=1, ensure_ascii=True) + "\n")
+    return cases
+
+
 def gen_dump():
     cases = json.loads((DUMP / "inputs.json").read_text("utf-8"))
+    cases.update(gen_random_inputs())
     write(DUMP / "optsets.json", json.dumps(OPTSETS, indent=2) + "\n")
     for name, opts in OPTSETS.items():
         parts = []
