@@ -12,6 +12,7 @@
 //! and names outside `[0-9A-Za-z_-]`; saphyr reports anchors only by number,
 //! so the names are read back from the source text at the node's position.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -76,24 +77,46 @@ impl Node {
 /// Parses `src` and composes its single document; `None` for a stream
 /// without a document (empty text, only comments).
 pub(crate) fn compose(src: &str) -> Result<Option<NodeRef>, Error> {
-    let mut patched: Option<String> = None;
-    for _ in 0..MAX_TAB_FIXES {
-        let text = patched.as_deref().unwrap_or(src);
-        match Composer::new(text).run() {
+    check_characters(src)?;
+    let mut text = Cow::Borrowed(src);
+    let mut fixes = 0;
+    loop {
+        let outcome = Composer::new(&text).run();
+        match outcome {
             Ok(root) => return Ok(root),
             Err(Failure::Error(err)) => return Err(err),
-            Err(Failure::Retry(fixed)) => patched = Some(fixed),
+            Err(Failure::Retry { fixed, .. }) if fixes < MAX_TAB_FIXES => {
+                text = Cow::Owned(fixed);
+                fixes += 1;
+            }
+            Err(Failure::Retry { error, .. }) => return Err(error),
         }
     }
-    let text = patched.as_deref().unwrap_or(src);
-    match Composer::new(text).run() {
-        Ok(root) => Ok(root),
-        Err(Failure::Error(err)) => Err(err),
-        Err(Failure::Retry(_)) => {
-            let kind = ErrorKind::Syntax("too many tabs after ':'".to_owned());
-            Err(Error::new(Mark { line: 1, column: 1 }, kind))
+}
+
+/// libyaml's reader refuses the whole text if it holds a character YAML
+/// does not allow anywhere (C0 controls but tab and line breaks, DEL, C1
+/// controls but NEL, surrogates, U+FFFE, U+FFFF); saphyr lets them through.
+fn check_characters(src: &str) -> Result<(), Error> {
+    let (mut line, mut column) = (1, 1);
+    for c in src.chars() {
+        let allowed = matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}')
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}';
+        if !allowed {
+            return Err(Error::new(
+                Mark { line, column },
+                ErrorKind::ControlCharacter(c as u32),
+            ));
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
         }
     }
+    Ok(())
 }
 
 /// libyaml takes a tab after a `:` as a separator (`key:\tvalue`); saphyr
@@ -104,8 +127,12 @@ const MAX_TAB_FIXES: usize = 64;
 
 enum Failure {
     Error(Error),
-    /// Parse this text instead: a tab that libyaml accepts became a space.
-    Retry(String),
+    /// Parse `fixed` instead: a tab that libyaml accepts became a space.
+    /// `error` is saphyr's complaint, reported if there are too many.
+    Retry {
+        fixed: String,
+        error: Error,
+    },
 }
 
 impl From<Error> for Failure {
@@ -168,9 +195,10 @@ impl<'s> Composer<'s> {
             let (event, span) = match next {
                 Ok(event) => event,
                 Err(err) => {
+                    let error = self.scan_error(&err);
                     return Err(match self.untab_after_colon(&err) {
-                        Some(fixed) => Failure::Retry(fixed),
-                        None => Failure::Error(self.scan_error(&err)),
+                        Some(fixed) => Failure::Retry { fixed, error },
+                        None => Failure::Error(error),
                     });
                 }
             };
@@ -364,8 +392,11 @@ impl<'s> Composer<'s> {
             ErrorKind::TooDeep {
                 max: MAX_FLOW_DEPTH,
             }
-        } else if info.contains("tab") {
-            ErrorKind::Tab
+        } else if info
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word == "tab" || word == "tabs")
+        {
+            ErrorKind::Tab(info.to_owned())
         } else {
             ErrorKind::Syntax(info.to_owned())
         };

@@ -9,8 +9,14 @@
 //!   drop those whose key text equals an own key's text; pairs merged from
 //!   several maps that share a key are then a conflicting ID, not "first
 //!   wins" as in PyYAML;
-//! - ints lose their leading zeros (see [`crate::scalar::construct_int`]);
+//! - ints lose their leading zeros (see [`crate::scalar::construct_int`]),
+//!   and Salt writes the stripped text back into the node, so a key `0644`
+//!   already built no longer matches the text `0644` in a later merge;
 //! - timestamps stay strings, `!!python/unicode` is a plain string.
+//!
+//! PyYAML fills collections breadth-first (see [`Constructor`]), and so
+//! does this constructor, so that a document with several errors reports
+//! the same one first.
 //!
 //! Expansion through aliases and merges is counted: past
 //! [`MAX_ALIASED_NODES`] nodes the load fails instead of building a

@@ -76,11 +76,15 @@ pub enum ErrorKind {
     /// The text is not well-formed YAML (message from the parser).
     #[error("{0}")]
     Syntax(String),
-    /// A tab where YAML allows only spaces. libyaml's wording, which is what
-    /// Salt shows (its nicer "Illegal tab character" map only matches the
-    /// pure-Python scanner's text).
-    #[error("found character that cannot start any token (a tab cannot indent YAML)")]
-    Tab,
+    /// A character YAML allows nowhere in a document, libyaml's reader
+    /// error.
+    #[error("unacceptable character #x{0:04x}: control characters are not allowed")]
+    ControlCharacter(u32),
+    /// A tab where YAML allows only spaces, with saphyr's detail. Starts
+    /// with libyaml's wording, which is what Salt shows (its nicer "Illegal
+    /// tab character" only replaces the pure-Python scanner's text).
+    #[error("found character that cannot start any token ({0})")]
+    Tab(String),
     /// Salt's duplicate-key error (`SaltYamlSafeLoader.construct_mapping`).
     #[error("found conflicting ID '{0}'")]
     ConflictingId(String),

@@ -56,7 +56,7 @@ fn keys_equal_only_as_strings_collide() {
 #[test]
 fn tab_indentation() {
     let err = error("a:\n\t- b\n");
-    assert_eq!(err.kind(), &ErrorKind::Tab);
+    assert!(matches!(err.kind(), ErrorKind::Tab(_)), "{err}");
     // Salt: line 2.
     assert_eq!(err.line(), 2);
     assert!(
@@ -64,6 +64,19 @@ fn tab_indentation() {
             .contains("found character that cannot start any token"),
         "{err}"
     );
+}
+
+#[test]
+fn control_characters_are_refused_anywhere() {
+    let err = error("a: 1\nb: \"x\u{1}\"\n");
+    assert_eq!(err.kind(), &ErrorKind::ControlCharacter(1));
+    assert_eq!((err.line(), err.column()), (2, 6));
+    // Salt: unacceptable character #x007f: control characters are not allowed
+    assert_eq!(
+        error("b: x\u{7f}").kind().to_string(),
+        "unacceptable character #x007f: control characters are not allowed"
+    );
+    assert!(from_str("a: \"\u{85}\u{a0}\u{fffd}\u{1F600}\"").is_ok());
 }
 
 #[test]
