@@ -37,8 +37,22 @@ pub(crate) const MAX_ALIASED_NODES: usize = 1_000_000;
 
 const YAML_TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
-/// Builds the value of a composed document.
-pub(crate) fn construct(root: &NodeRef) -> Result<Value, Error> {
+/// Builds the value of a composed document. Takes the graph by value so
+/// that it is freed before the value is assembled.
+pub(crate) fn construct(root: NodeRef) -> Result<Value, Error> {
+    let (slots, root_slot, aliased_nodes) = build(&root)?;
+    drop(root);
+    let mut assembler = Assembler {
+        slots,
+        shared: HashMap::new(),
+        aliased_nodes,
+    };
+    Ok(assembler.assemble(root_slot, 0)?.value)
+}
+
+/// Runs the constructor over the graph: the slots, the root's slot, and
+/// the expansion counted so far (by merges).
+fn build(root: &NodeRef) -> Result<(Vec<Slot>, usize, usize), Error> {
     let mut constructor = Constructor {
         slots: Vec::new(),
         pending: VecDeque::new(),
@@ -51,7 +65,7 @@ pub(crate) fn construct(root: &NodeRef) -> Result<Value, Error> {
     while let Some((slot, node)) = constructor.pending.pop_front() {
         constructor.fill(slot, node)?;
     }
-    constructor.assemble(root_slot, 0)
+    Ok((constructor.slots, root_slot, constructor.aliased_nodes))
 }
 
 /// PyYAML builds a collection in two steps: an empty list or dict when its
@@ -81,8 +95,8 @@ struct Constructor<'n> {
 struct Slot {
     mark: Mark,
     content: Content,
-    /// Already put into the value once; using it again is an expansion.
-    assembled: bool,
+    /// How many places use it: more than one through aliases and merges.
+    uses: usize,
 }
 
 enum Content {
@@ -115,6 +129,7 @@ impl<'n> Constructor<'n> {
     fn object(&mut self, node: &'n NodeRef) -> Result<usize, Error> {
         let node = resolved(node);
         if let Some(&slot) = self.built.get(&Rc::as_ptr(node)) {
+            self.slots[slot].uses += 1;
             return Ok(slot);
         }
         let content = match &node.kind {
@@ -143,7 +158,7 @@ impl<'n> Constructor<'n> {
         self.slots.push(Slot {
             mark: node.mark,
             content,
-            assembled: false,
+            uses: 1,
         });
         self.slots.len() - 1
     }
@@ -190,43 +205,6 @@ impl<'n> Constructor<'n> {
             NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
         }
         Ok(())
-    }
-
-    /// Turns the slots into the value. A slot used a second time (through
-    /// an alias or a merge) is copied, and every copied node counts towards
-    /// [`MAX_ALIASED_NODES`].
-    fn assemble(&mut self, slot: usize, depth: usize) -> Result<Value, Error> {
-        let mark = self.slots[slot].mark;
-        if depth > MAX_DEPTH {
-            return Err(Error::new(mark, ErrorKind::TooDeep { max: MAX_DEPTH }));
-        }
-        if self.slots[slot].assembled {
-            self.count(mark, 1)?;
-        }
-        self.slots[slot].assembled = true;
-        // Taken out while the children are assembled (there are no cycles,
-        // so no child can need it meanwhile), and put back for later uses.
-        let content =
-            std::mem::replace(&mut self.slots[slot].content, Content::Sequence(Vec::new()));
-        let value = match &content {
-            Content::Scalar(value) => Ok(value.clone()),
-            Content::Sequence(children) => {
-                let mut values = Vec::with_capacity(children.len());
-                for &child in children {
-                    values.push(self.assemble(child, depth + 1)?);
-                }
-                Ok(Value::Array(values))
-            }
-            Content::Mapping(entries) => {
-                let mut map = Map::with_capacity(entries.len());
-                for (key, child) in entries {
-                    map.insert(key.clone(), self.assemble(*child, depth + 1)?);
-                }
-                Ok(Value::Object(map))
-            }
-        };
-        self.slots[slot].content = content;
-        value
     }
 
     fn count(&mut self, mark: Mark, n: usize) -> Result<(), Error> {
@@ -468,4 +446,83 @@ fn explicit(tag: &str) -> Wanted {
 
 fn is_merge_key(key: &Node) -> bool {
     matches!(key.kind, NodeKind::Scalar { .. }) && wanted(key) == Wanted::Scalar(Implicit::Merge)
+}
+
+/// Turns the slots into the value, moving each slot's content into place.
+/// A slot used in several places is assembled once and copied for the
+/// other uses; every copied node counts towards [`MAX_ALIASED_NODES`].
+struct Assembler {
+    slots: Vec<Slot>,
+    shared: HashMap<usize, Assembled>,
+    aliased_nodes: usize,
+}
+
+#[derive(Clone)]
+struct Assembled {
+    value: Value,
+    /// Nodes in `value`.
+    nodes: usize,
+    /// Levels below `value`'s own.
+    height: usize,
+}
+
+impl Assembler {
+    fn assemble(&mut self, slot: usize, depth: usize) -> Result<Assembled, Error> {
+        let mark = self.slots[slot].mark;
+        let too_deep = || Error::new(mark, ErrorKind::TooDeep { max: MAX_DEPTH });
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        if let Some(done) = self.shared.get(&slot) {
+            if depth + done.height > MAX_DEPTH {
+                return Err(too_deep());
+            }
+            let copy = done.clone();
+            self.aliased_nodes += copy.nodes;
+            if self.aliased_nodes > MAX_ALIASED_NODES {
+                return Err(Error::new(
+                    mark,
+                    ErrorKind::TooManyAliasedNodes {
+                        max: MAX_ALIASED_NODES,
+                    },
+                ));
+            }
+            return Ok(copy);
+        }
+        let content =
+            std::mem::replace(&mut self.slots[slot].content, Content::Sequence(Vec::new()));
+        let (mut nodes, mut height) = (1, 0);
+        let value = match content {
+            Content::Scalar(value) => value,
+            Content::Sequence(children) => {
+                let mut values = Vec::with_capacity(children.len());
+                for child in children {
+                    let done = self.assemble(child, depth + 1)?;
+                    nodes += done.nodes;
+                    height = height.max(done.height + 1);
+                    values.push(done.value);
+                }
+                Value::Array(values)
+            }
+            Content::Mapping(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for (key, child) in entries {
+                    let done = self.assemble(child, depth + 1)?;
+                    nodes += done.nodes;
+                    height = height.max(done.height + 1);
+                    map.insert(key, done.value);
+                }
+                Value::Object(map)
+            }
+        };
+        let done = Assembled {
+            value,
+            nodes,
+            height,
+        };
+        if self.slots[slot].uses > 1 {
+            self.shared.insert(slot, done.clone());
+        }
+        Ok(done)
+    }
 }

@@ -149,7 +149,7 @@ pub use serde_json::Value;
 pub fn from_str(src: &str) -> Result<Value, Error> {
     match compose::compose(src)? {
         None => Ok(Value::Null),
-        Some(root) => construct::construct(&root),
+        Some(root) => construct::construct(root),
     }
 }
 
