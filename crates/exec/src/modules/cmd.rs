@@ -509,7 +509,7 @@ fn run(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     options.python_shell = Some(python_shell_default(ctx, &options));
     let redirect_stderr = options.redirect_stderr.unwrap_or(true);
     let ret = run_command(ctx, &cmd, &options, redirect_stderr)?;
-    finish_run(&cmd, &options, ret)
+    finish_run(&options, ret)
 }
 
 fn shell(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
@@ -518,21 +518,19 @@ fn shell(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     options.python_shell = Some(options.python_shell.unwrap_or(true));
     let redirect_stderr = options.redirect_stderr.unwrap_or(true);
     let ret = run_command(ctx, &cmd, &options, redirect_stderr)?;
-    finish_run(&cmd, &options, ret)
+    finish_run(&options, ret)
 }
 
 /// `cmd.run`'s tail: `raise_err`, `hide_output`, and the output string.
-fn finish_run(cmd: &CmdLine, options: &RunOptions, ret: RunReturn) -> Result<Value, ExecError> {
+fn finish_run(options: &RunOptions, ret: RunReturn) -> Result<Value, ExecError> {
     let failed = !options.ignore_retcode && ret.retcode.is_some_and(|c| c != 0);
+    // As in Salt, raise_err is only honoured when the command is logged.
     if failed && options.raise_err && log_level(options).is_some() {
         return Err(ExecError::failed(if options.hide_output {
             String::new()
         } else {
             ret.stdout
         }));
-    }
-    if failed {
-        tracing::debug!(cmd = %log_cmd(cmd), "command failed");
     }
     Ok(Value::String(if options.hide_output {
         String::new()
@@ -1357,7 +1355,7 @@ fn credentials(
     let egid = nix::unistd::getegid();
     let target_uid = user.map_or(euid, |u| u.uid);
     let target_gid = group.or(user.map(|u| u.gid)).unwrap_or(egid);
-    if target_uid == euid && target_gid == egid && user.is_none_or(|u| u.uid == euid) {
+    if target_uid == euid && target_gid == egid {
         return Ok(None);
     }
     if !euid.is_root() {
