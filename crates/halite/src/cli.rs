@@ -81,7 +81,8 @@ pub struct JobCli {
     pub output: OutputFlags,
     pub target: String,
     pub function: String,
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Arguments: positional values and key=value keyword arguments (use `--` before values starting with `-`).
+    #[arg(allow_negative_numbers = true)]
     pub args: Vec<String>,
 }
 

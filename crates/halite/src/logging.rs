@@ -24,7 +24,12 @@ fn level(name: &str) -> LevelFilter {
 }
 
 pub fn init(console_level: &str, file_level: &str, log_file: Option<&Path>) {
-    let console = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(level(console_level));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let console = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .with_filter(level(console_level));
     let file = log_file.and_then(|path| {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);

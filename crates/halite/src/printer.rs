@@ -20,7 +20,7 @@ pub struct Printer {
 impl Printer {
     pub fn new(flags: &OutputFlags) -> Result<Printer> {
         let to_terminal = flags.out_file.is_none() && std::io::stdout().is_terminal();
-        let color = !flags.no_color && (flags.force_color || (to_terminal && std::env::var_os("NO_COLOR").is_none()));
+        let color = halite_output::use_color(None, flags.force_color, flags.no_color, to_terminal && std::env::var_os("NO_COLOR").is_none());
         let sink: Box<dyn Write> = match &flags.out_file {
             Some(path) => Box::new(
                 OpenOptions::new()

@@ -74,8 +74,8 @@ fn fingerprints_match_on_both_sides_and_master_finger_pins() {
     master.wait_pending("web1");
     let fingers = master.cli(&["key", "-F", "--out", "json"]).json();
     let minion_pub = std::fs::read_to_string(minion.dir.join("root/etc/halite/pki/minion/minion.pub")).unwrap();
-    let gen = std::process::Command::new(halite_bin()).args(["key", "--gen-keys", "x", "--gen-keys-dir"]).arg(sandbox.path()).output().unwrap();
-    assert!(gen.status.success());
+    let generated = std::process::Command::new(halite_bin()).args(["key", "--gen-keys", "x", "--gen-keys-dir"]).arg(sandbox.path()).output().unwrap();
+    assert!(generated.status.success());
     assert!(sandbox.path().join("x.pem").exists() && sandbox.path().join("x.pub").exists());
     let fp = fingers["minions_pre"]["web1"].as_str().unwrap().to_owned();
     assert_eq!(fp.len(), 95);

@@ -43,12 +43,14 @@ pub(crate) async fn serve(listener: UnixListener, shared: Arc<Shared>) {
         let shared = shared.clone();
         tokio::spawn(async move {
             let mut conn = framed(stream, MAX_FRAME_LEN);
-            let reply_err = match recv::<_, CliRequest>(&mut conn).await {
-                Ok(req) => handle(&shared, req, &mut conn).await.err(),
-                Err(err) => Some(err.to_string()),
-            };
-            if let Some(message) = reply_err {
-                let _ = send(&mut conn, &CliReply::Error { message }).await;
+            // One connection may carry several requests (`key -a` lists,
+            // then changes); it ends when the CLI closes it.
+            while let Ok(req) = recv::<_, CliRequest>(&mut conn).await {
+                if let Err(message) = handle(&shared, req, &mut conn).await {
+                    if send(&mut conn, &CliReply::Error { message }).await.is_err() {
+                        break;
+                    }
+                }
             }
         });
     }

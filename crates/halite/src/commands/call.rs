@@ -27,7 +27,8 @@ pub struct CallArgs {
     #[command(flatten)]
     pub output: OutputFlags,
     pub function: String,
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Arguments: positional values and key=value keyword arguments (use `--` before values starting with `-`).
+    #[arg(allow_negative_numbers = true)]
     pub args: Vec<String>,
 }
 

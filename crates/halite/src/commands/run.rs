@@ -19,7 +19,8 @@ pub struct RunArgs {
     pub output: OutputFlags,
     /// Runner function, e.g. jobs.lookup_jid.
     pub function: String,
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// Arguments: positional values and key=value keyword arguments (use `--` before values starting with `-`).
+    #[arg(allow_negative_numbers = true)]
     pub args: Vec<String>,
 }
 

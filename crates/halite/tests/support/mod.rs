@@ -76,6 +76,7 @@ pub struct TestMaster {
     pub config_dir: PathBuf,
     pub port: u16,
     pub proc: Option<Proc>,
+    starts: u32,
 }
 
 /// The CLI's result.
@@ -127,7 +128,7 @@ impl TestMaster {
             ),
         )
         .unwrap();
-        let mut master = TestMaster { dir, config_dir, port, proc: None };
+        let mut master = TestMaster { dir, config_dir, port, proc: None, starts: 0 };
         master.restart();
         master
     }
@@ -137,7 +138,8 @@ impl TestMaster {
         if let Some(mut p) = self.proc.take() {
             p.kill();
         }
-        let log = self.dir.join(format!("master-{}.log", std::process::id()));
+        self.starts += 1;
+        let log = self.dir.join(format!("master-{}.log", self.starts));
         let proc = Proc::spawn(&["master", "-c", self.config_dir.to_str().unwrap()], log);
         self.proc = Some(proc);
         let sock = self.sock_path();
@@ -222,15 +224,18 @@ impl TestMinion {
         let dir = sandbox.join(format!("minion-{id}"));
         let config_dir = dir.join("etc");
         std::fs::create_dir_all(&config_dir).unwrap();
-        std::fs::write(
-            config_dir.join("minion"),
-            format!(
-                "root_dir: {root}\nmaster: 127.0.0.1\nmaster_port: {port}\nid: {id}\nlog_level: info\nacceptance_wait_time: 0.2\nrecon_default: 100\nrecon_max: 500\n{extra}\n",
-                root = dir.join("root").display(),
-                port = master.port
-            ),
-        )
-        .unwrap();
+        // `extra` may override a base key (duplicate keys are a YAML error).
+        let base = format!(
+            "root_dir: {root}\nmaster: 127.0.0.1\nmaster_port: {port}\nid: {id}\nlog_level: info\nacceptance_wait_time: 0.2\nrecon_default: 100\nrecon_max: 500\n",
+            root = dir.join("root").display(),
+            port = master.port
+        );
+        let overridden = |line: &str| {
+            let key = line.split(':').next().unwrap_or_default();
+            extra.lines().any(|l| l.starts_with(&format!("{key}:")))
+        };
+        let base: String = base.lines().filter(|l| !overridden(l)).map(|l| format!("{l}\n")).collect();
+        std::fs::write(config_dir.join("minion"), format!("{base}{extra}\n")).unwrap();
         let mut minion = TestMinion { id: id.to_owned(), dir, config_dir, proc: None };
         minion.restart();
         minion
