@@ -7,8 +7,12 @@ use crate::modules;
 
 pub static MODULES: &[&Module] = &[
     &modules::cmd::MODULE,
+    &modules::disk::MODULE,
     &modules::file::MODULE,
+    &modules::grains::MODULE,
+    &modules::network::MODULE,
     &modules::saltutil::MODULE,
+    &modules::status::MODULE,
     &modules::sys::MODULE,
     &modules::test::MODULE,
 ];
