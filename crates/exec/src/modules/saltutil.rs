@@ -116,11 +116,14 @@ struct JidArgs {
 #[derive(Deserialize)]
 struct NoArgs {}
 
+/// Jobs running on this minion, without the job asking (as Salt skips
+/// the calling process's own proc file).
 fn running_jobs(ctx: &Ctx) -> Vec<Value> {
-    ctx.runtime
-        .as_ref()
-        .map(|r| r.running())
-        .unwrap_or_default()
+    let mut jobs = ctx.runtime.as_ref().map(|r| r.running()).unwrap_or_default();
+    if let Some(own) = &ctx.jid {
+        jobs.retain(|job| job.get("jid").and_then(Value::as_str) != Some(own.as_str()));
+    }
+    jobs
 }
 
 fn running(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
