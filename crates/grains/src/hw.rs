@@ -71,7 +71,9 @@ const VENDOR_IDS: &[(u16, &str)] = &[
 
 /// Lists GPUs from `/sys/bus/pci/devices`, naming them from `pci.ids`
 /// like `lspci -vmm` does.
-pub fn gpus(pci_devices: &Path, pci_ids: Option<&str>) -> Vec<Gpu> {
+pub fn gpus(pci_devices: &Path, pci_ids: impl FnOnce() -> Option<String>) -> Vec<Gpu> {
+    let mut pci_ids = Some(pci_ids);
+    let mut db: Option<String> = None;
     let Ok(entries) = std::fs::read_dir(pci_devices) else {
         return Vec::new();
     };
@@ -93,7 +95,10 @@ pub fn gpus(pci_devices: &Path, pci_ids: Option<&str>) -> Vec<Gpu> {
             continue;
         }
         let (vendor, device) = (vendor as u16, device as u16);
-        let names = pci_ids.and_then(|db| pci_names(db, vendor, device));
+        if let Some(load) = pci_ids.take() {
+            db = load();
+        }
+        let names = db.as_deref().and_then(|db| pci_names(db, vendor, device));
         let vendor_name = names
             .as_ref()
             .map(|(v, _)| v.clone())
@@ -205,14 +210,16 @@ pub fn uefi() -> (bool, bool) {
 
 pub(crate) fn insert_grains(grains: &mut Map<String, Value>) {
     insert_dmi_grains(Path::new("/sys/class/dmi/id"), grains);
-    let pci_ids = [
-        "/usr/share/misc/pci.ids",
-        "/usr/share/hwdata/pci.ids",
-        "/usr/share/pci.ids",
-    ]
-    .iter()
-    .find_map(|p| std::fs::read_to_string(p).ok());
-    let gpus = gpus(Path::new("/sys/bus/pci/devices"), pci_ids.as_deref());
+    let pci_ids = || {
+        [
+            "/usr/share/misc/pci.ids",
+            "/usr/share/hwdata/pci.ids",
+            "/usr/share/pci.ids",
+        ]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+    };
+    let gpus = gpus(Path::new("/sys/bus/pci/devices"), pci_ids);
     grains.insert("num_gpus".into(), gpus.len().into());
     grains.insert(
         "gpus".into(),
@@ -264,7 +271,7 @@ mod tests {
             write(tmp.path(), &format!("{slot}/device"), device);
         }
         let db = "# comment\n10de  NVIDIA Corporation\n\t1eb8  TU104GL [Tesla T4]\n1af4  Red Hat, Inc.\n\t1050  Virtio 1.0 GPU\n";
-        let found = gpus(tmp.path(), Some(db));
+        let found = gpus(tmp.path(), || Some(db.to_owned()));
         assert_eq!(
             found,
             vec![
@@ -287,6 +294,9 @@ mod tests {
             "amd"
         );
         assert_eq!(classify_vendor("Cirrus Logic"), "unknown");
+        // No GPU: the database is not read at all.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(gpus(empty.path(), || panic!("pci.ids read without a GPU")).is_empty());
     }
 
     #[test]
