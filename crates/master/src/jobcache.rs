@@ -15,6 +15,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
+use crate::state::PackedGrains;
+
 #[derive(Debug, thiserror::Error)]
 pub enum JobCacheError {
     #[error("job cache {path}: {source}")]
@@ -80,7 +82,7 @@ impl JobCache {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        let (tx, rx) = std_mpsc::sync_channel::<Op>(16_384);
+        let (tx, rx) = std_mpsc::sync_channel::<Op>(4096);
         let thread_path = path.clone();
         std::thread::Builder::new()
             .name("jobcache-writer".into())
@@ -138,8 +140,10 @@ impl JobCache {
         |source| JobCacheError::Sqlite { path: self.path.clone(), source }
     }
 
-    /// All remembered grains (blocking; call from a blocking context).
-    pub fn load_grains(&self) -> Result<Vec<(String, Value)>, JobCacheError> {
+    /// All remembered grains, packed (blocking; call from a blocking
+    /// context). Each is parsed and packed in turn, so 10,000 minions never
+    /// sit in memory as parsed values at once.
+    pub(crate) fn load_grains(&self) -> Result<Vec<(String, PackedGrains)>, JobCacheError> {
         let conn = self.reader()?;
         let mut stmt = conn.prepare("SELECT id, grains FROM minion_data").map_err(self.sql_err())?;
         let rows = stmt
@@ -147,7 +151,7 @@ impl JobCache {
             .map_err(self.sql_err())?;
         Ok(rows
             .flatten()
-            .map(|(id, g)| (id, serde_json::from_str(&g).unwrap_or(Value::Null)))
+            .map(|(id, g)| (id, PackedGrains::pack(&serde_json::from_str(&g).unwrap_or(Value::Null))))
             .collect())
     }
 
@@ -366,7 +370,9 @@ mod tests {
         assert_eq!(jobs[jid.as_str()]["Target-type"], json!("glob"));
         assert_eq!(cache.returns(&jid).unwrap().len(), 1);
         assert_eq!(cache.job(&jid).unwrap().unwrap().minions, vec!["a", "b"]);
-        assert_eq!(cache.load_grains().unwrap(), vec![("a".to_owned(), json!({"os": "Debian"}))]);
+        let grains = cache.load_grains().unwrap();
+        assert_eq!(grains.len(), 1);
+        assert_eq!((grains[0].0.as_str(), grains[0].1.unpack()), ("a", json!({"os": "Debian"})));
         cache.prune(0.0).await.unwrap();
         assert!(cache.list_jobs().unwrap().is_empty());
         assert!(cache.returns(&jid).unwrap().is_empty());

@@ -74,7 +74,7 @@ impl Master {
             path: cfg.common.sock_dir.display().to_string(),
             source,
         })?;
-        let remembered: HashMap<String, serde_json::Value> = {
+        let remembered: HashMap<String, state::PackedGrains> = {
             let cache = cache.clone();
             tokio::task::spawn_blocking(move || cache.load_grains())
                 .await

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::state::{lock, read, write, ConnHandle, Shared};
+use crate::state::{lock, read, write, ConnHandle, PackedGrains, Shared};
 
 /// Most TLS handshakes in progress at once.
 const MAX_HANDSHAKES: usize = 512;
@@ -126,7 +126,7 @@ async fn authenticate(
 
 async fn run_authenticated(authed: Authenticated, shared: Arc<Shared>) {
     let Authenticated { id, mut conn } = authed;
-    let (tx, mut rx) = mpsc::channel::<MasterMsg>(MAILBOX);
+    let (tx, mut rx) = mpsc::channel::<bytes::Bytes>(MAILBOX);
     let conn_id = shared.next_conn_id();
     if !read(&shared.minions).contains_key(&id) {
         // The key was just accepted by auto_accept: give it an entry.
@@ -155,8 +155,8 @@ async fn run_authenticated(authed: Authenticated, shared: Arc<Shared>) {
                 }
             }
             out = rx.recv() => match out {
-                Some(msg) => {
-                    if let Err(err) = send(&mut conn, &msg).await {
+                Some(frame) => {
+                    if let Err(err) = halite_transport::send_frame(&mut conn, frame).await {
                         break err.to_string();
                     }
                 }
@@ -201,8 +201,9 @@ async fn handle(
             if let Err(err) = shared.cache.store_grains(id.as_str(), &grains).await {
                 tracing::error!(minion_id = %id, error = %err, "cannot store grains");
             }
+            let packed = PackedGrains::pack(&grains);
             if let Some(entry) = write(&shared.minions).get_mut(id) {
-                entry.grains = Arc::new(grains);
+                entry.grains = packed;
             }
         }
         MinionMsg::Return(mut ret) => {
@@ -229,12 +230,12 @@ async fn handle(
     Ok(())
 }
 
-/// Sends `msg` to a connected minion without waiting; false when the minion
-/// is not connected or its mailbox is full.
-pub(crate) fn try_send(shared: &Shared, id: &MinionId, msg: MasterMsg) -> bool {
+/// Queues an encoded frame for a connected minion without waiting; false
+/// when the minion is not connected or its mailbox is full.
+pub(crate) fn try_send(shared: &Shared, id: &MinionId, frame: bytes::Bytes) -> bool {
     let handle = read(&shared.minions).get(id).and_then(|m| m.conn.clone());
     match handle {
-        Some(h) => h.tx.try_send(msg).is_ok(),
+        Some(h) => h.tx.try_send(frame).is_ok(),
         None => false,
     }
 }

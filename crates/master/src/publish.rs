@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::jobcache::JobRecord;
 use crate::minion_conn::try_send;
-use crate::state::{lock, read, Shared, Waiter};
+use crate::state::{lock, read, MinionEntry, PackedGrains, Shared, Waiter};
 
 /// What the CLI asked for.
 pub(crate) struct JobRequest {
@@ -58,33 +58,32 @@ impl MinionData for Candidate<'_> {
 pub(crate) fn resolve(shared: &Shared, tgt: &str, tgt_type: &str) -> Result<(Vec<MinionId>, Vec<MinionId>), String> {
     let tgt_type: TargetType = tgt_type.parse().map_err(|e| format!("{e}"))?;
     let matcher = Matcher::compile(tgt, tgt_type, &shared.cfg.nodegroups).map_err(|e| e.to_string())?;
-    let minions = read(&shared.minions);
-    let mut connected = Vec::new();
-    let mut not_connected = Vec::new();
-    let mut consider = |id: &MinionId, entry: &crate::state::MinionEntry| {
-        if matcher.matches(&Candidate { id, grains: &entry.grains }) {
-            if entry.conn.is_some() {
-                connected.push(id.clone());
-            } else {
-                not_connected.push(id.clone());
-            }
+    // Snapshot the candidates under the lock (cheap clones), then match
+    // without it: unpacking grains must not stall connection updates.
+    let candidates: Vec<(MinionId, PackedGrains, bool)> = {
+        let minions = read(&shared.minions);
+        let snapshot = |id: &MinionId, entry: &MinionEntry| (id.clone(), entry.grains.clone(), entry.conn.is_some());
+        match matcher.candidate_ids() {
+            // Exact names (a list, a glob without wildcards) are looked up
+            // instead of scanning every minion.
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| MinionId::new(id.clone()).ok())
+                .filter_map(|id| minions.get(&id).map(|entry| snapshot(&id, entry)))
+                .collect(),
+            None => minions.iter().map(|(id, entry)| snapshot(id, entry)).collect(),
         }
     };
-    // Exact names (a list, a glob without wildcards) are looked up instead
-    // of scanning every minion.
-    match matcher.candidate_ids() {
-        Some(ids) => {
-            for id in ids {
-                if let Ok(id) = MinionId::new(id.clone()) {
-                    if let Some(entry) = minions.get(&id) {
-                        consider(&id, entry);
-                    }
-                }
-            }
-        }
-        None => {
-            for (id, entry) in minions.iter() {
-                consider(id, entry);
+    let needs_grains = matcher.uses_grains();
+    let mut connected = Vec::new();
+    let mut not_connected = Vec::new();
+    for (id, grains, is_connected) in candidates {
+        let grains = if needs_grains { grains.unpack() } else { Value::Null };
+        if matcher.matches(&Candidate { id: &id, grains: &grains }) {
+            if is_connected {
+                connected.push(id);
+            } else {
+                not_connected.push(id);
             }
         }
     }
@@ -128,10 +127,11 @@ pub(crate) async fn publish(shared: &Arc<Shared>, req: JobRequest, store: bool) 
         tgt_type: req.tgt_type,
         user: req.user,
     };
+    let frame = halite_transport::encode_frame(&MasterMsg::Publish(publish)).map_err(|e| e.to_string())?;
     let mut expected = Vec::with_capacity(targets.len());
     let mut not_connected = not_connected;
     for id in targets {
-        if try_send(shared, &id, MasterMsg::Publish(publish.clone())) {
+        if try_send(shared, &id, frame.clone()) {
             expected.push(id);
         } else {
             not_connected.push(id);
@@ -249,9 +249,10 @@ async fn find_job(shared: &Arc<Shared>, job: &Published, outstanding: &HashSet<M
         tgt_type: "list".into(),
         user: String::new(),
     };
+    let Ok(frame) = halite_transport::encode_frame(&MasterMsg::Publish(probe)) else { return HashSet::new() };
     let mut asked: HashSet<MinionId> = HashSet::new();
     for id in connected {
-        if try_send(shared, &id, MasterMsg::Publish(probe.clone())) {
+        if try_send(shared, &id, frame.clone()) {
             asked.insert(id);
         }
     }

@@ -8,22 +8,42 @@ use std::time::SystemTime;
 
 use halite_config::MasterConfig;
 use halite_pki::{KeyState, KeyStore};
-use halite_proto::{Jid, JobReturn, MasterMsg, MinionId};
+use halite_proto::{Jid, JobReturn, MinionId};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::jobcache::JobCache;
 
-/// A live connection's mailbox. Dropping the sender closes the connection.
+/// A live connection's mailbox of encoded frames (see
+/// `halite_transport::encode_frame`). Dropping the sender closes the
+/// connection.
 #[derive(Clone)]
 pub(crate) struct ConnHandle {
     pub conn_id: u64,
-    pub tx: mpsc::Sender<MasterMsg>,
+    pub tx: mpsc::Sender<bytes::Bytes>,
 }
 
 pub(crate) struct MinionEntry {
-    pub grains: Arc<Value>,
+    pub grains: PackedGrains,
     pub conn: Option<ConnHandle>,
+}
+
+/// A minion's grains, kept as MessagePack bytes. A parsed `Value` of a
+/// typical grains set costs ~50 KiB of heap against ~3-7 KiB packed, which
+/// decides whether 10,000 minions fit in a few hundred MiB. Only targets
+/// that read grains unpack them (see `publish::resolve`).
+#[derive(Clone, Default)]
+pub(crate) struct PackedGrains(Option<Arc<[u8]>>);
+
+impl PackedGrains {
+    pub fn pack(grains: &Value) -> PackedGrains {
+        PackedGrains(halite_proto::encode(grains).ok().map(Into::into))
+    }
+
+    /// The grains, or `Null` when none are known (no grain target matches).
+    pub fn unpack(&self) -> Value {
+        self.0.as_ref().and_then(|b| halite_proto::decode(b).ok()).unwrap_or(Value::Null)
+    }
 }
 
 /// Where returns of a job in progress are forwarded.
@@ -86,7 +106,7 @@ impl Shared {
     /// Brings the registry in line with the accepted keys: new keys get an
     /// entry (with remembered grains), removed keys lose theirs and their
     /// connection is closed.
-    pub fn sync_with_keys(&self, remembered_grains: &HashMap<String, Value>) {
+    pub fn sync_with_keys(&self, remembered_grains: &HashMap<String, PackedGrains>) {
         let accepted: HashSet<MinionId> = self
             .keys
             .ids(KeyState::Accepted)
@@ -97,7 +117,7 @@ impl Shared {
         minions.retain(|id, _| accepted.contains(id));
         for id in accepted {
             minions.entry(id.clone()).or_insert_with(|| MinionEntry {
-                grains: Arc::new(remembered_grains.get(id.as_str()).cloned().unwrap_or(Value::Object(Default::default()))),
+                grains: remembered_grains.get(id.as_str()).cloned().unwrap_or_default(),
                 conn: None,
             });
         }
@@ -107,7 +127,7 @@ impl Shared {
     pub fn add_minion(&self, id: &MinionId) {
         write(&self.minions)
             .entry(id.clone())
-            .or_insert_with(|| MinionEntry { grains: Arc::new(Value::Object(Default::default())), conn: None });
+            .or_insert_with(|| MinionEntry { grains: PackedGrains::default(), conn: None });
     }
 
     pub fn is_connected(&self, id: &MinionId) -> bool {

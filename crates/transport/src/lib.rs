@@ -40,14 +40,27 @@ pub fn set_max_frame_len<S>(conn: &mut FramedConn<S>, max_frame_len: usize) {
     conn.codec_mut().set_max_frame_length(max_frame_len);
 }
 
+/// Encodes a message once into a frame body that can be sent to many peers
+/// (a job published to 10,000 minions is serialised once, not 10,000 times).
+pub fn encode_frame<T: Serialize>(msg: &T) -> Result<bytes::Bytes, halite_proto::CodecError> {
+    Ok(bytes::Bytes::from(halite_proto::encode(msg)?))
+}
+
+/// Sends a frame made by [`encode_frame`].
+pub async fn send_frame<S>(conn: &mut FramedConn<S>, frame: bytes::Bytes) -> Result<(), TransportError>
+where
+    S: AsyncWrite + AsyncRead + Unpin,
+{
+    conn.send(frame).await?;
+    Ok(())
+}
+
 pub async fn send<S, T>(conn: &mut FramedConn<S>, msg: &T) -> Result<(), TransportError>
 where
     S: AsyncWrite + AsyncRead + Unpin,
     T: Serialize,
 {
-    let bytes = halite_proto::encode(msg)?;
-    conn.send(bytes::Bytes::from(bytes)).await?;
-    Ok(())
+    send_frame(conn, encode_frame(msg)?).await
 }
 
 /// Reads one message; `Err(Closed)` on a clean end of stream.
