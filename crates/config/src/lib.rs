@@ -148,6 +148,10 @@ pub struct MinionConfig {
     pub recon_randomize: bool,
     /// Most jobs running at once; more wait their turn.
     pub process_count_max: usize,
+    /// Seconds the master may be silent before the minion reconnects. The
+    /// master pings idle minions every `ping_interval` (30 s), so this
+    /// must stay well above that.
+    pub master_alive_interval: f64,
     #[serde(skip)]
     pub opts: Map<String, Value>,
     #[serde(skip)]
@@ -205,6 +209,7 @@ impl Default for MinionConfig {
             recon_max: 10_000,
             recon_randomize: true,
             process_count_max: 64,
+            master_alive_interval: 100.0,
             opts: Map::new(),
             config_dir: PathBuf::new(),
         }

@@ -75,6 +75,9 @@ pub struct MinionSettings {
     pub recon_max: Duration,
     pub recon_randomize: bool,
     pub max_jobs: usize,
+    /// How long the master may stay silent before the connection is
+    /// considered dead (Salt's `master_alive_interval`).
+    pub master_alive: Duration,
 }
 
 /// How one connection attempt ended.
@@ -109,6 +112,7 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
         recon_default: settings.recon_default,
         recon_max: settings.recon_max,
         recon_randomize: settings.recon_randomize,
+        master_alive: settings.master_alive,
     });
     let mut failures: u32 = 0;
     let mut acceptance_wait = settings.acceptance_wait;
@@ -175,6 +179,7 @@ struct Shared {
     recon_default: Duration,
     recon_max: Duration,
     recon_randomize: bool,
+    master_alive: Duration,
 }
 
 enum SessionError {
@@ -251,8 +256,12 @@ async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) 
         send(&mut conn, &MinionMsg::Return(ret)).await?;
     }
     loop {
+        // A live master is never silent for long: it pings an idle minion
+        // and acknowledges every return. Silence means a half-open
+        // connection (the master's host vanished); reconnect.
+        let alive = tokio::time::timeout(s.master_alive, halite_transport::recv::<_, MasterMsg>(&mut conn));
         tokio::select! {
-            msg = halite_transport::recv::<_, MasterMsg>(&mut conn) => match msg {
+            msg = alive => match msg.unwrap_or(Err(TransportError::Timeout)) {
                 Ok(MasterMsg::Publish(publish)) => start_job(s, publish),
                 Ok(MasterMsg::ReturnAck { jid }) => s.outbox.ack(&jid),
                 Ok(MasterMsg::Ping) => send(&mut conn, &MinionMsg::Pong).await?,

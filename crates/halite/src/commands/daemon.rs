@@ -58,6 +58,7 @@ pub fn minion(args: DaemonArgs) -> Result<ExitCode> {
         recon_max: Duration::from_millis(cfg.recon_max),
         recon_randomize: cfg.recon_randomize,
         max_jobs: cfg.process_count_max,
+        master_alive: secs(cfg.master_alive_interval),
     };
     if args.daemon {
         daemonize()?;
