@@ -18,7 +18,7 @@ pub mod modules;
 pub mod registry;
 
 pub use api::{Args, Availability, Ctx, ExecError, Function, Module, Runtime};
-pub use registry::{find_function, find_module, MODULES};
+pub use registry::{all_modules, find_function, find_module, register_external, MODULES};
 
 use serde_json::Value;
 

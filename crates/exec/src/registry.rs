@@ -2,6 +2,8 @@
 //! one file in `modules/` and one line here; the conformance test in this
 //! file keeps the list sorted, unique and documented.
 
+use std::sync::OnceLock;
+
 use crate::api::{Function, Module};
 use crate::modules;
 
@@ -17,8 +19,26 @@ pub static MODULES: &[&Module] = &[
     &modules::test::MODULE,
 ];
 
+/// Modules whose code lives in a crate above this one: `state` drives the
+/// state engine, which itself calls execution modules, so it cannot live
+/// here. The binary registers them once at start-up, before any job runs.
+static EXTERNAL: OnceLock<Vec<&'static Module>> = OnceLock::new();
+
+/// Registers the modules defined above this crate; only the first call
+/// counts (returns false for later ones).
+pub fn register_external(modules: &[&'static Module]) -> bool {
+    let mut sorted = modules.to_vec();
+    sorted.sort_by_key(|m| m.name);
+    EXTERNAL.set(sorted).is_ok()
+}
+
+/// Every module: the built-in ones, then the registered external ones.
+pub fn all_modules() -> impl Iterator<Item = &'static Module> {
+    MODULES.iter().copied().chain(EXTERNAL.get().into_iter().flatten().copied())
+}
+
 pub fn find_module(name: &str) -> Option<&'static Module> {
-    MODULES.iter().copied().find(|m| m.name == name)
+    all_modules().find(|m| m.name == name)
 }
 
 /// Looks up `module.function`.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::lenient::{self, python_str};
 use crate::api::{Args, Availability, Ctx, ExecError, Function, Module, always};
-use crate::registry::MODULES;
+use crate::registry::all_modules;
 
 pub static MODULE: Module = Module {
     name: "sys",
@@ -83,8 +83,10 @@ CLI Example:
 /// Every function of every available module, as `("mod.fun", function)`,
 /// sorted by name (the registry is sorted).
 fn loaded_functions() -> impl Iterator<Item = (String, &'static Function)> {
-    MODULES
-        .iter()
+    let mut modules: Vec<&'static crate::api::Module> = all_modules().collect();
+    modules.sort_by_key(|m| m.name);
+    modules
+        .into_iter()
         .filter(|m| (m.available)() == Availability::Available)
         .flat_map(|m| {
             m.functions
@@ -155,7 +157,7 @@ fn list_modules(_: &Ctx, args: &Args) -> Result<Value, ExecError> {
             });
         if wanted {
             // The registry's static name, so the list can hold `&str`.
-            if let Some(m) = MODULES.iter().find(|m| m.name == module)
+            if let Some(m) = all_modules().find(|m| m.name == module)
                 && !modules.contains(&m.name)
             {
                 modules.push(m.name);
