@@ -6,6 +6,7 @@
 //! - [`cli_server`]: the Unix socket the CLI talks to.
 //! - [`publish`]: target resolution, publishing and following a job.
 //! - [`jobcache`]: the embedded SQLite job cache.
+//! - [`requests`]: answers to minions' requests (files, pillar).
 //! - [`runners`]: `halite run` functions.
 //! - [`state`]: the shared registry.
 //!
@@ -16,6 +17,7 @@ mod cli_server;
 pub mod jobcache;
 mod minion_conn;
 mod publish;
+mod requests;
 mod runners;
 mod state;
 

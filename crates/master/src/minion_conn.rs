@@ -194,6 +194,20 @@ async fn handle(
 ) -> Result<(), TransportError> {
     match msg {
         MinionMsg::Hello { .. } | MinionMsg::Pong => {}
+        MinionMsg::Request { req_id, req } => {
+            // Answered off the connection task, so a large file does not
+            // hold up returns; the answer goes out through the mailbox.
+            let shared = shared.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                let res = crate::requests::answer(&shared, &id, req).await;
+                let Ok(frame) = halite_transport::encode_frame(&MasterMsg::Response { req_id, res }) else { return };
+                let handle = read(&shared.minions).get(&id).and_then(|m| m.conn.clone());
+                if let Some(h) = handle {
+                    let _ = h.tx.send(frame).await;
+                }
+            });
+        }
         MinionMsg::Grains { grains } => {
             if !grains.is_object() {
                 return Ok(());

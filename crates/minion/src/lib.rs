@@ -11,6 +11,7 @@
 //! `halite swarm` (in-memory outbox, shared runtime).
 
 mod jobs;
+pub mod link;
 pub mod outbox;
 
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 pub use jobs::JobTable;
+pub use link::{LinkError, MasterLink};
 pub use outbox::Outbox;
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +106,7 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
         config_dir: settings.config_dir,
         outbox: settings.outbox,
         table,
+        link: Arc::new(MasterLink::new(to_master_tx.clone())),
         to_master: to_master_tx,
         job_slots: Arc::new(Semaphore::new(settings.max_jobs.max(1))),
         acceptance_wait: settings.acceptance_wait,
@@ -117,7 +120,9 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
     let mut failures: u32 = 0;
     let mut acceptance_wait = settings.acceptance_wait;
     loop {
-        match session(&settings, &mut to_master_rx).await {
+        let outcome = session(&settings, &mut to_master_rx).await;
+        settings.link.disconnected();
+        match outcome {
             Ok(Session::Pending) => {
                 tracing::info!(wait = ?acceptance_wait, "key not accepted yet; waiting");
                 tokio::time::sleep(acceptance_wait).await;
@@ -172,6 +177,7 @@ struct Shared {
     outbox: Outbox,
     table: Arc<JobTable>,
     to_master: mpsc::Sender<MinionMsg>,
+    link: Arc<MasterLink>,
     job_slots: Arc<Semaphore>,
     acceptance_wait: Duration,
     acceptance_wait_max: Duration,
@@ -265,6 +271,7 @@ async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) 
                 Ok(MasterMsg::Publish(publish)) => start_job(s, publish),
                 Ok(MasterMsg::ReturnAck { jid }) => s.outbox.ack(&jid),
                 Ok(MasterMsg::Ping) => send(&mut conn, &MinionMsg::Pong).await?,
+                Ok(MasterMsg::Response { req_id, res }) => s.link.deliver(req_id, res),
                 Ok(MasterMsg::Verdict { .. }) => {}
                 Err(err) => return Ok(Session::Dropped(err.to_string())),
             },

@@ -19,6 +19,48 @@ pub enum MinionMsg {
     Return(JobReturn),
     /// Keep-alive answer.
     Pong,
+    /// Something a running job needs from the master (a `salt://` file,
+    /// this minion's pillar); answered by `MasterMsg::Response` with the
+    /// same `req_id`.
+    Request { req_id: u64, req: MinionRequest },
+}
+
+/// What a minion may ask its master. The master answers only about the
+/// asking minion (its own pillar) and only from its file roots.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MinionRequest {
+    /// The sha256 of `salt://<path>` in `saltenv`, or nothing if absent.
+    FileHash { saltenv: String, path: String },
+    /// The contents of `salt://<path>` in `saltenv`.
+    GetFile { saltenv: String, path: String },
+    /// Every file path in `saltenv`.
+    FileList { saltenv: String },
+    /// Every SLS name in `saltenv` (`a.b` for `a/b.sls` and `a/b/init.sls`).
+    ListStates { saltenv: String },
+    /// This minion's pillar, compiled on the master with the minion's
+    /// grains (`pillar_override` merged on top, as `pillar=` on the CLI).
+    Pillar {
+        saltenv: Option<String>,
+        #[serde(default)]
+        pillar_override: Option<Value>,
+    },
+}
+
+/// The master's answer to a `MinionRequest`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MasterResponse {
+    Hash { sha256: Option<String> },
+    File {
+        #[serde(with = "serde_bytes")]
+        data: Vec<u8>,
+    },
+    NotFound,
+    List { items: Vec<String> },
+    Pillar { pillar: Value },
+    /// The request was refused or failed; `message` is for the user.
+    Error { message: String },
 }
 
 /// Master → minion.
@@ -34,6 +76,8 @@ pub enum MasterMsg {
     ReturnAck { jid: Jid },
     /// Keep-alive probe; the minion answers `Pong`.
     Ping,
+    /// Answer to `MinionMsg::Request`.
+    Response { req_id: u64, res: MasterResponse },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
