@@ -1,0 +1,188 @@
+//! Salt's Jinja environment on minijinja: the loader, the context, the
+//! `salt` object, filters, Python methods and printing, and the mapping of
+//! minijinja's errors to Salt's messages.
+
+use std::sync::Arc;
+
+use minijinja::value::{Rest, Value, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+
+use crate::error::{RenderError, RenderErrorKind};
+use crate::mutable::{MutMap, mutable};
+use crate::salt_object::{SaltObject, Shared};
+use crate::{TemplateSource, loader, prepass};
+
+/// Prefix of a minijinja error message that came from a failed `salt[...]`
+/// call, so it is reported as Salt's "Problem running salt function".
+pub(crate) const FUNCTION_ERROR_MARK: &str = "\u{1}salt-function\u{1}";
+
+/// Builds the environment for one render: templates load from `source`
+/// in `saltenv`, and `globals` (grains, pillar, sls, ...) are visible to the
+/// template and to everything it imports, as Salt puts its context into
+/// `jinja_env.globals`.
+pub(crate) fn environment(
+    source: Arc<dyn TemplateSource>,
+    saltenv: &str,
+    allow_undefined: bool,
+    shared: Arc<Shared>,
+    globals: Vec<(String, Value)>,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    // Jinja2 drops the final newline and Salt appends it again.
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+        env.set_syntax(syntax);
+    }
+    env.set_undefined_behavior(if allow_undefined { UndefinedBehavior::Lenient } else { UndefinedBehavior::Strict });
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    let saltenv_owned = saltenv.to_owned();
+    env.set_loader(move |name| {
+        let Some(path) = loader::normalize(name) else {
+            return Ok(None);
+        };
+        match source.read(&saltenv_owned, &path) {
+            Ok(Some(text)) => prepass::rewrite(&text)
+                .map(Some)
+                .map_err(|e| Error::new(ErrorKind::SyntaxError, format!("{} (in {path}, line {})", e.message, e.line))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(Error::new(ErrorKind::TemplateNotFound, e.to_string())),
+        }
+    });
+    env.set_path_join_callback(|name, parent| loader::join(name, parent).into());
+    env.set_formatter(|out, _state, value| {
+        let text = crate::pyrepr::py_str(value);
+        out.write_str(&text).map_err(Error::from)
+    });
+    env.set_unknown_method_callback(methods);
+    crate::filters::register(&mut env);
+    env.add_function("__mut", mutable);
+    env.add_function("__import_yaml", |state: &State, path: String| crate::filters::import_file(state, &path, "yaml"));
+    env.add_function("__import_json", |state: &State, path: String| crate::filters::import_file(state, &path, "json"));
+    env.add_function("__import_text", |state: &State, path: String| crate::filters::import_file(state, &path, "text"));
+    env.add_function("__load_yaml", crate::filters::load_yaml);
+    env.add_function("__load_json", crate::filters::load_json);
+    env.add_function("__load_text", |v: Value| Value::from(crate::pyrepr::py_str(&v)));
+    env.add_function("raise", |message: String| -> Result<Value, Error> { Err(Error::new(ErrorKind::InvalidOperation, message)) });
+    env.add_function("odict", |args: Rest<Value>| -> Result<Value, Error> {
+        let map = Value::from_object(MutMap::ordered(Default::default()));
+        for arg in args.iter() {
+            if let (Some(m), true) = (map.downcast_object_ref::<MutMap>(), matches!(arg.kind(), ValueKind::Map)) {
+                for key in arg.try_iter()? {
+                    m.insert(key.clone(), arg.get_item(&key)?);
+                }
+            }
+        }
+        Ok(map)
+    });
+    env.add_global("salt", Value::from_object(SaltObject { shared }));
+    for (name, value) in globals {
+        env.add_global(name, value);
+    }
+    env
+}
+
+/// Python methods minijinja and pycompat lack, then pycompat's.
+fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+    if let Some(s) = value.as_str() {
+        let arg_str = |i: usize| args.get(i).and_then(|a| a.as_str()).map(str::to_owned);
+        match method {
+            "zfill" => {
+                let width = args.first().and_then(|w| usize::try_from(w.clone()).ok()).unwrap_or(0);
+                let pad = width.saturating_sub(s.chars().count());
+                let (sign, rest) = match s.chars().next() {
+                    Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
+                    _ => (String::new(), s),
+                };
+                return Ok(Value::from(format!("{sign}{}{rest}", "0".repeat(pad))));
+            }
+            "ljust" | "rjust" | "center" => {
+                let width = args.first().and_then(|w| usize::try_from(w.clone()).ok()).unwrap_or(0);
+                let fill = arg_str(1).and_then(|f| f.chars().next()).unwrap_or(' ');
+                let pad = width.saturating_sub(s.chars().count());
+                let fill_n = |n: usize| fill.to_string().repeat(n);
+                return Ok(Value::from(match method {
+                    "ljust" => format!("{s}{}", fill_n(pad)),
+                    "rjust" => format!("{}{s}", fill_n(pad)),
+                    _ => {
+                        let left = pad / 2 + (pad & width & 1);
+                        format!("{}{s}{}", fill_n(left), fill_n(pad - left))
+                    }
+                }));
+            }
+            "rsplit" => {
+                let sep = arg_str(0);
+                let max = args.get(1).and_then(|m| i64::try_from(m.clone()).ok()).unwrap_or(-1);
+                let mut parts: Vec<String> = match &sep {
+                    Some(sep) if max >= 0 => s.rsplitn(max as usize + 1, sep.as_str()).map(str::to_owned).collect(),
+                    Some(sep) => s.rsplit(sep.as_str()).map(str::to_owned).collect(),
+                    None => s.split_whitespace().rev().map(str::to_owned).collect(),
+                };
+                parts.reverse();
+                return Ok(mutable(Value::from(parts)));
+            }
+            "partition" | "rpartition" => {
+                let sep = arg_str(0).unwrap_or_default();
+                let found = if method == "partition" { s.find(&sep) } else { s.rfind(&sep) };
+                let parts = match found {
+                    Some(i) => vec![s[..i].to_owned(), sep.clone(), s[i + sep.len()..].to_owned()],
+                    None if method == "partition" => vec![s.to_owned(), String::new(), String::new()],
+                    None => vec![String::new(), String::new(), s.to_owned()],
+                };
+                return Ok(Value::from(parts));
+            }
+            "index" => {
+                let sub = arg_str(0).unwrap_or_default();
+                return s.find(&sub).map(|i| Value::from(s[..i].chars().count())).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "substring not found"));
+            }
+            "swapcase" => {
+                return Ok(Value::from(s.chars().map(|c| if c.is_uppercase() { c.to_lowercase().to_string() } else { c.to_uppercase().to_string() }).collect::<String>()));
+            }
+            "split" => {
+                // pycompat returns an immutable list; formulas append to it.
+                let rv = minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
+                return Ok(mutable(Value::from(rv.try_iter()?.collect::<Vec<_>>())));
+            }
+            _ => {}
+        }
+    }
+    if value.kind() == ValueKind::Seq && method == "index" {
+        let needle = args.first().cloned().unwrap_or_default();
+        return value
+            .try_iter()?
+            .position(|v| v == needle)
+            .map(Value::from)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("{} is not in list", crate::pyrepr::py_repr(&needle))));
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// Maps a minijinja error to Salt's kinds and texts. `main` is the name of
+/// the template being rendered; an error elsewhere is in an import.
+pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
+    // The innermost minijinja error names the template and line where it
+    // happened (an include or import wraps the error of the inner template).
+    let mut inner = err;
+    while let Some(next) = std::error::Error::source(inner).and_then(|s| s.downcast_ref::<Error>()) {
+        inner = next;
+    }
+    let detail = inner.detail().unwrap_or_default();
+    let (kind, message) = if let Some(msg) = detail.strip_prefix(FUNCTION_ERROR_MARK) {
+        (RenderErrorKind::Function, msg.to_owned())
+    } else {
+        match inner.kind() {
+            ErrorKind::UndefinedError => (RenderErrorKind::Undefined, undefined_message(detail)),
+            ErrorKind::SyntaxError | ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownBlock => {
+                (RenderErrorKind::JinjaSyntax, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() })
+            }
+            ErrorKind::TemplateNotFound => (RenderErrorKind::Jinja, format!("{}", if detail.is_empty() { "template not found" } else { detail })),
+            _ => (RenderErrorKind::Jinja, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() }),
+        }
+    };
+    let file = inner.name().unwrap_or(main).to_owned();
+    let mut out = RenderError::new(kind, &file, message).at(inner.line());
+    out.imported = file != main;
+    out
+}
+
+fn undefined_message(detail: &str) -> String {
+    if detail.is_empty() { "is undefined".to_owned() } else { detail.to_owned() }
+}

@@ -1,0 +1,296 @@
+//! Salt's SLS renderer pipeline: an SLS file (or a `file.managed`
+//! template) goes through its shebang pipe (`#!jinja|yaml` by default) and
+//! comes out as the data Salt would render.
+//!
+//! - [`Renderer::render_sls`]: shebang → Jinja → YAML/JSON, errors in
+//!   Salt's words (`Rendering SLS 'base:nginx' failed: Jinja variable ...;
+//!   line 3` and the marked context lines).
+//! - [`Renderer::render_jinja`]: one text template with Salt's context.
+//!
+//! The Jinja side is minijinja, configured the way Salt configures Jinja2
+//! (strict undefined, `do`, loop controls, trailing newline kept) and made
+//! closer to it by:
+//! - `prepass`: Salt's tags (`import_yaml`, `load_yaml` ...), mutable
+//!   literals, `'%s' % x`;
+//! - `mutable`: Python `list`/`dict` with `append`, `update`, `setdefault`;
+//! - `salt_object`: `salt['pillar.get']`, `salt.grains.filter_by` ... with
+//!   the context-only functions built in, others through [`FunctionCaller`];
+//! - `filters`: Salt's filters and tests; `pyrepr`/`pyformat`: Python's
+//!   `str()`, `repr()` and `%`.
+//!
+//! Known differences from Salt are listed in the crate README section of
+//! the report and in the tests (`tests/corpus`), which compare against
+//! real Salt's output (`tests/gen_golden.py`).
+
+mod error;
+mod filters;
+mod jinja;
+pub mod loader;
+mod mutable;
+mod prepass;
+mod pyformat;
+mod pyrepr;
+mod salt_object;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+pub use error::{RenderError, RenderErrorKind, context_block};
+
+/// Where templates come from (`salt://` via the file server on a minion, a
+/// local directory for `call --local`).
+pub trait TemplateSource: Send + Sync {
+    /// Reads `path` (relative to the saltenv root, e.g. `nginx/map.jinja`),
+    /// or `None` if there is no such file.
+    fn read(&self, saltenv: &str, path: &str) -> Result<Option<String>, RenderError>;
+}
+
+/// How templates call execution modules that this crate does not
+/// implement itself (`salt['cmd.run'](...)`).
+pub trait FunctionCaller: Send + Sync {
+    /// Calls `fun` (`module.function`); the error is the message Salt would
+    /// put after "Problem running salt function in Jinja template: ".
+    fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, String>;
+}
+
+/// A [`TemplateSource`] reading `<root>/<saltenv>/...`, or `<root>/...`
+/// for every saltenv when `per_saltenv` is false (`file_roots` with one
+/// directory).
+#[derive(Debug, Clone)]
+pub struct DirSource {
+    pub root: PathBuf,
+    pub per_saltenv: bool,
+}
+
+impl DirSource {
+    /// One directory serving every saltenv.
+    pub fn new(root: impl Into<PathBuf>) -> DirSource {
+        DirSource { root: root.into(), per_saltenv: false }
+    }
+}
+
+impl TemplateSource for DirSource {
+    fn read(&self, saltenv: &str, path: &str) -> Result<Option<String>, RenderError> {
+        let Some(rel) = loader::normalize(path) else {
+            return Ok(None);
+        };
+        let mut full = self.root.clone();
+        if self.per_saltenv {
+            full.push(saltenv);
+        }
+        full.push(&rel);
+        match std::fs::read_to_string(&full) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(RenderError::new(RenderErrorKind::Source, path, format!("cannot read {}: {e}", full.display()))),
+        }
+    }
+}
+
+/// A [`FunctionCaller`] with no functions: every call fails with Salt's
+/// "not available" message.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFunctions;
+
+impl FunctionCaller for NoFunctions {
+    fn call(&self, fun: &str, _args: Vec<Value>, _kwargs: Map<String, Value>) -> Result<Value, String> {
+        Err(format!("'{fun}' is not available."))
+    }
+}
+
+/// What a template sees besides `salt`.
+#[derive(Debug, Clone, Default)]
+pub struct RenderContext {
+    pub grains: Value,
+    pub pillar: Value,
+    /// The minion's options (`opts` in templates; `allow_undefined` read
+    /// from here).
+    pub opts: Value,
+    pub saltenv: String,
+    /// The dotted SLS name (`nginx.server`); empty for a plain template.
+    pub sls: String,
+    /// Extra variables (`file.managed`'s `context`/`defaults`); they win
+    /// over the derived `tpldir`, `slspath` ... as in Salt.
+    pub extra: Map<String, Value>,
+}
+
+/// Renders SLS files and templates.
+pub struct Renderer {
+    source: Arc<dyn TemplateSource>,
+    caller: Arc<dyn FunctionCaller>,
+}
+
+/// One step of a shebang pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Jinja,
+    Yaml,
+    Json,
+}
+
+/// Salt's `OLD_STYLE_RENDERERS`, for the ones we can run.
+fn old_style(pipe: &str) -> Option<&'static str> {
+    match pipe {
+        "yaml_jinja" => Some("jinja|yaml"),
+        "json_jinja" => Some("jinja|json"),
+        _ => None,
+    }
+}
+
+/// The renderer pipe of `text`: its `#!` line (not `#!/`), or the default.
+fn pipe_of(text: &str, file: &str) -> Result<Vec<Step>, RenderError> {
+    let first = text.lines().next().unwrap_or("");
+    let pipe = match first.strip_prefix("#!") {
+        Some(rest) if !rest.starts_with('/') => rest.trim(),
+        _ => "jinja|yaml",
+    };
+    let pipe = old_style(pipe).unwrap_or(pipe);
+    pipe.split('|')
+        .map(|part| {
+            let name = part.trim().split(' ').next().unwrap_or("");
+            match name {
+                "jinja" => Ok(Step::Jinja),
+                "yaml" | "yamlex" => Ok(Step::Yaml),
+                "json" => Ok(Step::Json),
+                other => Err(RenderError::new(RenderErrorKind::UnknownRenderer, file, format!("The renderer \"{other}\" is not available"))),
+            }
+        })
+        .collect()
+}
+
+/// Salt's `generate_sls_context` for template `path` of SLS `sls`.
+fn sls_context(path: &str, sls: &str) -> Vec<(&'static str, String)> {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let slspath = if sls.is_empty() { String::new() } else { dir.to_owned() };
+    vec![
+        ("tplpath", path.to_owned()),
+        ("tplfile", path.to_owned()),
+        ("tpldir", if dir.is_empty() { ".".to_owned() } else { dir.to_owned() }),
+        ("tpldot", dir.replace('/', ".")),
+        ("slspath", slspath.clone()),
+        ("slsdotpath", slspath.replace('/', ".")),
+        ("slscolonpath", slspath.replace('/', ":")),
+        ("sls_path", slspath.replace('/', "_")),
+    ]
+}
+
+impl Renderer {
+    pub fn new(source: Arc<dyn TemplateSource>, caller: Arc<dyn FunctionCaller>) -> Renderer {
+        Renderer { source, caller }
+    }
+
+    /// Renders the SLS file at `path` (relative to the saltenv root, e.g.
+    /// `nginx/init.sls`) through its shebang pipe into data, key order
+    /// kept. An empty file is `{}`, as in Salt.
+    pub fn render_sls(&self, path: &str, ctx: &RenderContext) -> Result<Value, RenderError> {
+        let for_sls = |e: RenderError| e.for_sls(&ctx.saltenv, &ctx.sls);
+        let text = self.source.read(&ctx.saltenv, path).map_err(for_sls)?.ok_or_else(|| {
+            RenderError::new(
+                RenderErrorKind::Source,
+                path,
+                format!("Specified SLS {} in saltenv {} is not available on the salt master or through a configured fileserver", ctx.sls, ctx.saltenv),
+            )
+        })?;
+        if text.trim().is_empty() {
+            return Ok(Value::Object(Map::new()));
+        }
+        let steps = pipe_of(&text, path).map_err(for_sls)?;
+        let mut current = Current::Text(text.clone());
+        for step in steps {
+            current = match (step, current) {
+                (Step::Jinja, Current::Text(t)) => Current::Text(self.render_template(path, &t, ctx).map_err(for_sls)?),
+                (Step::Yaml, Current::Text(t)) => Current::Data(load_yaml_step(&t, path).map_err(for_sls)?),
+                (Step::Json, Current::Text(t)) => Current::Data(load_json_step(&t, path).map_err(for_sls)?),
+                (_, Current::Data(_)) => {
+                    return Err(for_sls(RenderError::new(RenderErrorKind::UnknownRenderer, path, "a renderer after a data renderer needs text")));
+                }
+            };
+        }
+        Ok(match current {
+            Current::Data(d) => d,
+            // A pipe of only text renderers (`#!jinja`) gives text; Salt
+            // would then fail to compile it as states.
+            Current::Text(t) => Value::String(t),
+        })
+    }
+
+    /// Renders `text` (a `file.managed` template named `name`) with Salt's
+    /// Jinja context.
+    pub fn render_jinja(&self, name: &str, text: &str, ctx: &RenderContext) -> Result<String, RenderError> {
+        self.render_template(name, text, ctx)
+    }
+
+    fn render_template(&self, name: &str, text: &str, ctx: &RenderContext) -> Result<String, RenderError> {
+        let rewritten = prepass::rewrite(text).map_err(|e| {
+            RenderError::new(RenderErrorKind::JinjaSyntax, name, e.message).at(Some(e.line)).with_context(text)
+        })?;
+        let grains = mutable::from_json(&ctx.grains);
+        let pillar = mutable::from_json(&ctx.pillar);
+        let opts = mutable::from_json(&ctx.opts);
+        let allow_undefined = ctx.opts.get("allow_undefined").and_then(Value::as_bool).unwrap_or(false);
+        let shared = Arc::new(salt_object::Shared {
+            grains: grains.clone(),
+            pillar: pillar.clone(),
+            opts: opts.clone(),
+            caller: self.caller.clone(),
+        });
+        let mut globals: Vec<(String, minijinja::Value)> = vec![
+            ("grains".into(), grains),
+            ("pillar".into(), pillar),
+            ("opts".into(), opts),
+            ("saltenv".into(), minijinja::Value::from(ctx.saltenv.as_str())),
+            ("env".into(), minijinja::Value::from(ctx.saltenv.as_str())),
+        ];
+        if !ctx.sls.is_empty() {
+            globals.push(("sls".into(), minijinja::Value::from(ctx.sls.as_str())));
+            for (key, value) in sls_context(name, &ctx.sls) {
+                if !ctx.extra.contains_key(key) {
+                    globals.push((key.into(), minijinja::Value::from(value)));
+                }
+            }
+        }
+        for (key, value) in &ctx.extra {
+            globals.push((key.clone(), mutable::from_json(value)));
+        }
+        let mut env = jinja::environment(self.source.clone(), &ctx.saltenv, allow_undefined, shared, globals);
+        let convert = |err: minijinja::Error| {
+            let converted = jinja::convert_error(&err, name);
+            if converted.imported {
+                let inner_source = loader::normalize(&converted.file)
+                    .and_then(|p| self.source.read(&ctx.saltenv, &p).ok().flatten())
+                    .unwrap_or_default();
+                converted.with_context(&inner_source)
+            } else {
+                converted.with_context(text)
+            }
+        };
+        env.add_template_owned(name.to_owned(), rewritten).map_err(convert)?;
+        let template = env.get_template(name).map_err(convert)?;
+        template.render(()).map_err(convert)
+    }
+}
+
+enum Current {
+    Text(String),
+    Data(Value),
+}
+
+/// Salt's YAML renderer: the loader's data, `{}` for an empty document.
+fn load_yaml_step(text: &str, file: &str) -> Result<Value, RenderError> {
+    match halite_yaml::from_str(text) {
+        Ok(Value::Null) => Ok(Value::Object(Map::new())),
+        Ok(data) => Ok(data),
+        Err(e) => Err(RenderError::new(RenderErrorKind::Yaml, file, e.kind().to_string()).at(Some(e.line())).with_context(text)),
+    }
+}
+
+/// Salt's JSON renderer: drops a shebang line; empty is `{}`.
+fn load_json_step(text: &str, file: &str) -> Result<Value, RenderError> {
+    let body = if text.starts_with("#!") { text.split_once('\n').map(|(_, rest)| rest).unwrap_or("") } else { text };
+    if body.trim().is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_str(body).map_err(|e| RenderError::new(RenderErrorKind::Json, file, e.to_string()).at(Some(e.line())).with_context(body))
+}

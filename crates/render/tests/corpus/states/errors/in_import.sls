@@ -1,0 +1,2 @@
+{% from "errors/sub/bad.jinja" import v %}
+a: {{ v }}
