@@ -47,6 +47,7 @@ impl MutMap {
     pub fn ordered(items: IndexMap<Value, Value>) -> MutMap {
         MutMap(Mutex::new(items), true)
     }
+    pub fn insert(&self, key: Value, value: Value) {
         lock(&self.0).insert(key, value);
     }
 }
