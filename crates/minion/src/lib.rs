@@ -153,17 +153,22 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
     }
 }
 
-/// Exponential back-off from `recon_default` to `recon_max`, with jitter so
-/// that a fleet does not reconnect in lockstep after a master restart.
+/// The wait before the next connection attempt. Right after a connection
+/// drops (`failures == 0`) it is `recon_default` plus a random share of
+/// `recon_max` (Salt's `recon_randomize`), so a fleet spreads its
+/// reconnects over seconds instead of storming a restarted master; each
+/// further failure doubles the wait up to `recon_max`, with jitter.
 fn backoff(s: &Shared, failures: u32) -> Duration {
     let base = s.recon_default.as_millis() as u64;
     let max = s.recon_max.as_millis().max(1) as u64;
-    let exp = base.saturating_mul(1u64 << failures.min(16)).min(max);
-    if s.recon_randomize && exp > 1 {
-        Duration::from_millis(rand::rng().random_range(exp / 2..=exp))
+    let millis = if failures == 0 {
+        let spread = if s.recon_randomize { rand::rng().random_range(0..=max) } else { 0 };
+        base + spread
     } else {
-        Duration::from_millis(exp)
-    }
+        let exp = base.saturating_mul(1u64 << failures.min(16)).min(max);
+        if s.recon_randomize && exp > 1 { rand::rng().random_range(exp / 2..=exp) } else { exp }
+    };
+    Duration::from_millis(millis)
 }
 
 struct Shared {
