@@ -1,0 +1,354 @@
+//! The `state` execution module (`state.apply`, `state.sls`,
+//! `state.highstate`, `state.show_*`, `state.single`, `state.top`), defined
+//! here because it drives this crate; the loader lists it with the other
+//! exec modules.
+//!
+//! Where SLS files come from is set once per process with
+//! [`set_source_factory`] (the renderer plugs in there); without it, plain
+//! YAML files under the `file_roots` option are read.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use halite_exec::api::lenient;
+use halite_exec::api::always;
+use halite_exec::{Args, Ctx, ExecError, Function, Module};
+
+use crate::highstate::{HighStateBuilder, Matches};
+use crate::runner::{RunSettings, Runner, gen_tag};
+use crate::source::{DirSource, SlsSource};
+use crate::top::{TopMinion, get_top, matches_to_value, top_matches};
+use crate::{call_high, check_result, compile, compile_low, pystr, truthy};
+
+/// Builds the SLS source for a call (the renderer, with the call's grains
+/// and pillar).
+pub type SourceFactory = fn(&Ctx) -> Box<dyn SlsSource>;
+
+static SOURCE_FACTORY: OnceLock<SourceFactory> = OnceLock::new();
+
+/// Sets where `state.*` functions get SLS data from; the first call wins.
+pub fn set_source_factory(factory: SourceFactory) -> bool {
+    SOURCE_FACTORY.set(factory).is_ok()
+}
+
+fn source(ctx: &Ctx) -> Box<dyn SlsSource> {
+    match SOURCE_FACTORY.get() {
+        Some(factory) => factory(ctx),
+        None => Box::new(DirSource::from_file_roots(ctx.opt("file_roots"))),
+    }
+}
+
+/// Salt's exit codes for state runs.
+const EX_STATE_COMPILER_ERROR: i32 = 1;
+const EX_STATE_FAILURE: i32 = 2;
+
+pub static MODULE: Module = Module {
+    name: "state",
+    doc: "Run and inspect states: SLS files, the highstate from top.sls, single state functions.",
+    available: always,
+    functions: &[
+        Function {
+            name: "apply",
+            params: &["mods", "**kwargs"],
+            doc: "Apply the SLS files in `mods` (comma-separated or a list), or the highstate from top.sls when none are given. `test=True` predicts without changing anything; `saltenv`, `exclude` as for state.sls.\n\nCLI Example:\n\n    halite '*' state.apply\n    halite '*' state.apply nginx,users test=True",
+            call: apply,
+        },
+        Function {
+            name: "highstate",
+            params: &["test", "queue", "**kwargs"],
+            doc: "Apply every SLS that top.sls assigns to this minion.\n\nCLI Example:\n\n    halite '*' state.highstate test=True",
+            call: highstate,
+        },
+        Function {
+            name: "show_highstate",
+            params: &["queue", "**kwargs"],
+            doc: "Return the high data of the highstate, without running it.\n\nCLI Example:\n\n    halite '*' state.show_highstate",
+            call: show_highstate,
+        },
+        Function {
+            name: "show_lowstate",
+            params: &["queue", "**kwargs"],
+            doc: "Return the low chunks of the highstate in run order, without running them.\n\nCLI Example:\n\n    halite '*' state.show_lowstate",
+            call: show_lowstate,
+        },
+        Function {
+            name: "show_sls",
+            params: &["mods", "test", "queue", "**kwargs"],
+            doc: "Return the high data of the SLS files in `mods`, without running them.\n\nCLI Example:\n\n    halite '*' state.show_sls nginx",
+            call: show_sls,
+        },
+        Function {
+            name: "show_top",
+            params: &["queue", "**kwargs"],
+            doc: "Return the SLS files top.sls assigns to this minion, per saltenv.\n\nCLI Example:\n\n    halite '*' state.show_top",
+            call: show_top,
+        },
+        Function {
+            name: "single",
+            params: &["fun", "name", "test", "queue", "**kwargs"],
+            doc: "Run one state function with the given arguments, without an SLS file.\n\nCLI Example:\n\n    halite '*' state.single cmd.run 'echo hi' cwd=/tmp",
+            call: single,
+        },
+        Function {
+            name: "sls",
+            params: &["mods", "test", "exclude", "queue", "sync_mods", "state_events", "**kwargs"],
+            doc: "Apply the SLS files in `mods`. `exclude` drops SLS or IDs (`exclude=bar` or `exclude=\"[{'id': 'x'}]\"`), `saltenv` picks the environment, `test=True` predicts.\n\nCLI Example:\n\n    halite '*' state.sls nginx,users saltenv=base",
+            call: sls,
+        },
+        Function {
+            name: "top",
+            params: &["topfn", "test", "queue", "**kwargs"],
+            doc: "Apply the highstate from the given top file instead of top.sls (a file name in the saltenv's roots).\n\nCLI Example:\n\n    halite '*' state.top reverse_top.sls",
+            call: top,
+        },
+    ],
+};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CommonArgs {
+    mods: Option<Value>,
+    test: Option<Value>,
+    exclude: Option<Value>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    saltenv: Option<String>,
+    #[serde(flatten)]
+    _rest: Map<String, Value>,
+}
+
+/// Salt's `split_input`: a comma-separated string or a list.
+fn split_input(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().map(pystr).collect(),
+        Value::Null => Vec::new(),
+        other => pystr(other).split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+    }
+}
+
+fn settings(ctx: &Ctx, test: Option<&Value>) -> RunSettings {
+    let test = match test {
+        Some(v) if !v.is_null() => truthy(v),
+        _ => ctx.opt("test").is_some_and(truthy),
+    };
+    let disabled_requisites = match ctx.opt("disabled_requisites") {
+        Some(Value::Array(items)) => items.iter().map(pystr).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    RunSettings { test, failhard: ctx.opt("failhard").is_some_and(truthy), disabled_requisites }
+}
+
+fn errors_value(ctx: &Ctx, errors: Vec<String>) -> Value {
+    ctx.set_retcode(EX_STATE_COMPILER_ERROR);
+    Value::Array(errors.into_iter().map(Value::String).collect())
+}
+
+fn finish(ctx: &Ctx, ret: Map<String, Value>) -> Value {
+    ctx.set_retcode(if check_result(&ret) { 0 } else { EX_STATE_FAILURE });
+    Value::Object(ret)
+}
+
+/// An `exclude` argument as Salt takes it: a list, a comma-separated
+/// string, or YAML text of a list of `{sls|id: ...}` maps.
+fn exclude_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(items) => items.clone(),
+        Value::String(s) if s.trim_start().starts_with('[') => match halite_yaml::from_str(s) {
+            Ok(Value::Array(items)) => items,
+            _ => vec![Value::String(s.clone())],
+        },
+        other => split_input(other).into_iter().map(Value::String).collect(),
+    }
+}
+
+fn add_exclude(high: &mut Map<String, Value>, exclude: Option<&Value>) {
+    let Some(exclude) = exclude.filter(|e| truthy(e)) else { return };
+    let slot = high.entry("__exclude__").or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = slot {
+        list.extend(exclude_list(exclude));
+    }
+}
+
+fn saltenv_of(ctx: &Ctx, given: Option<String>) -> String {
+    given.or_else(|| ctx.opt("saltenv").filter(|v| !v.is_null()).map(pystr)).unwrap_or_else(|| "base".to_owned())
+}
+
+fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonArgs) -> Value {
+    let mut builder = HighStateBuilder::new(source);
+    let (mut high, errors) = builder.render_highstate(matches);
+    if !errors.is_empty() {
+        return errors_value(ctx, errors);
+    }
+    add_exclude(&mut high, a.exclude.as_ref());
+    match call_high(ctx, high, settings(ctx, a.test.as_ref()), &builder.processed_sls) {
+        Ok(ret) => finish(ctx, ret),
+        Err(errors) => errors_value(ctx, errors),
+    }
+}
+
+fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
+    let saltenv = saltenv_of(ctx, a.saltenv.clone());
+    let source = source(ctx);
+    Ok(run_matches(ctx, source.as_ref(), &vec![(saltenv, mods)], &a))
+}
+
+fn apply(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    if a.mods.as_ref().is_some_and(truthy) {
+        return sls(ctx, args);
+    }
+    highstate(ctx, args)
+}
+
+fn minion_matches(ctx: &Ctx, source: &dyn SlsSource, only_env: Option<&str>) -> Result<Matches, Vec<String>> {
+    let (top, errors) = get_top(source, only_env);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let id = ctx.opt("id").map(pystr).unwrap_or_default();
+    let minion = TopMinion { id: &id, grains: &ctx.grains, pillar: &ctx.pillar };
+    let nodegroups = ctx.opt("nodegroups").and_then(Value::as_object).cloned().unwrap_or_default();
+    Ok(top_matches(&top, &minion, &nodegroups))
+}
+
+fn no_states(ctx: &Ctx, comment: &str) -> Value {
+    ctx.set_retcode(EX_STATE_FAILURE);
+    let mut ret = Map::new();
+    ret.insert("result".into(), Value::Bool(false));
+    ret.insert("comment".into(), Value::String(comment.to_owned()));
+    ret.insert("name".into(), Value::String("No States".into()));
+    ret.insert("changes".into(), Value::Object(Map::new()));
+    ret.insert("__run_num__".into(), Value::from(0));
+    let mut out = Map::new();
+    out.insert("no_|-states_|-states_|-None".into(), Value::Object(ret));
+    Value::Object(out)
+}
+
+fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    let source = source(ctx);
+    let matches = match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
+        Ok(m) => m,
+        Err(errors) => return Ok(errors_value(ctx, errors)),
+    };
+    if matches.is_empty() {
+        return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details."));
+    }
+    Ok(run_matches(ctx, source.as_ref(), &matches, &a))
+}
+
+fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    #[derive(Deserialize)]
+    struct TopArgs {
+        #[serde(deserialize_with = "lenient::string")]
+        topfn: String,
+        #[serde(flatten)]
+        common: CommonArgs,
+    }
+    let a: TopArgs = args.bind()?;
+    let source = source(ctx);
+    // The named top file replaces top.sls: read it through the source as
+    // an SLS of the same name (without `.sls`).
+    let saltenv = saltenv_of(ctx, a.common.saltenv.clone());
+    let name = a.topfn.trim_end_matches(".sls").replace('/', ".");
+    let top_data = match source.render(&saltenv, &name) {
+        Ok(Some(r)) => r.data,
+        Ok(None) => return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details.")),
+        Err(err) => return Ok(errors_value(ctx, vec![err.to_string()])),
+    };
+    let Value::Object(top_map) = top_data else {
+        return Ok(errors_value(ctx, vec![format!("Top file {} is not a dictionary", a.topfn)]));
+    };
+    let id = ctx.opt("id").map(pystr).unwrap_or_default();
+    let minion = TopMinion { id: &id, grains: &ctx.grains, pillar: &ctx.pillar };
+    let nodegroups = ctx.opt("nodegroups").and_then(Value::as_object).cloned().unwrap_or_default();
+    let matches = top_matches(&top_map, &minion, &nodegroups);
+    if matches.is_empty() {
+        return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details."));
+    }
+    Ok(run_matches(ctx, source.as_ref(), &matches, &a.common))
+}
+
+fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    let source = source(ctx);
+    match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
+        Ok(m) => Ok(matches_to_value(&m)),
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<String>> {
+    let source = source(ctx);
+    let matches = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref())?;
+    let mut builder = HighStateBuilder::new(source.as_ref());
+    let (high, errors) = builder.render_highstate(&matches);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((high, builder.processed_sls))
+}
+
+fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    match highstate_high(ctx, &a) {
+        Ok((high, _)) => Ok(Value::Object(high)),
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    let disabled = settings(ctx, None).disabled_requisites;
+    match highstate_high(ctx, &a).and_then(|(high, _)| compile_low(high, &disabled)) {
+        Ok(chunks) => Ok(Value::Array(chunks.into_iter().map(Value::Object).collect())),
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let a: CommonArgs = args.bind()?;
+    let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
+    let saltenv = saltenv_of(ctx, a.saltenv.clone());
+    let source = source(ctx);
+    let mut builder = HighStateBuilder::new(source.as_ref());
+    let (high, mut errors) = builder.render_highstate(&vec![(saltenv, mods)]);
+    errors.extend(compile::verify_high(&high));
+    if !errors.is_empty() {
+        return Ok(errors_value(ctx, errors));
+    }
+    Ok(Value::Object(high))
+}
+
+fn single(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    #[derive(Deserialize)]
+    struct SingleArgs {
+        #[serde(deserialize_with = "lenient::string")]
+        fun: String,
+        name: Value,
+        test: Option<Value>,
+        #[serde(flatten)]
+        rest: Map<String, Value>,
+    }
+    let a: SingleArgs = args.bind()?;
+    let Some((state, fun)) = a.fun.split_once('.') else {
+        ctx.set_retcode(EX_STATE_COMPILER_ERROR);
+        return Ok(Value::String("Invalid function passed".into()));
+    };
+    let mut low: Map<String, Value> = a.rest.into_iter().filter(|(k, _)| !k.starts_with("__pub_") && k != "queue").collect();
+    low.insert("state".into(), Value::String(state.to_owned()));
+    low.insert("fun".into(), Value::String(fun.to_owned()));
+    low.insert("__id__".into(), a.name.clone());
+    low.insert("name".into(), a.name);
+    let mut runner = Runner::new(ctx, settings(ctx, a.test.as_ref()), Vec::new());
+    let tag = gen_tag(&low);
+    let ret = runner.call(&mut low);
+    let mut out = Map::new();
+    out.insert(tag, ret);
+    Ok(finish(ctx, out))
+}

@@ -1,0 +1,126 @@
+//! Salt's state system after rendering: SLS data → high data → low chunks
+//! → a run with requisites → Salt's state return.
+//!
+//! Layout:
+//! - [`source`]: the [`SlsSource`] seam (rendered SLS and top data) and
+//!   [`DirSource`] for plain YAML trees.
+//! - [`highstate`]: includes, extend/exclude declarations, short forms,
+//!   automatic order (Salt's `BaseHighState`).
+//! - [`compile`]: `reconcile_extend`, `verify_high`, `requisite_in`,
+//!   `apply_exclude`, `compile_high_data`, `order_chunks`.
+//! - [`runner`]: `call_chunks` / `call_chunk` / `check_requisite` / `call`
+//!   / `call_listen`; [`checks`]: `unless`, `onlyif`, `creates`,
+//!   `check_cmd`, `retry`.
+//! - [`api`] + [`registry`] + `states/`: the state modules.
+//! - [`top`]: top files; [`exec_module`]: the `state` execution module.
+//!
+//! High data and chunks are `serde_json` maps with key order kept, like
+//! Salt's dicts: the algorithms are Salt's, step by step, so that order,
+//! texts and shapes match `salt-call --out json`.
+
+pub mod api;
+pub mod checks;
+pub mod compile;
+pub mod error;
+pub mod exec_module;
+pub mod fnmatch;
+pub mod highstate;
+pub mod registry;
+pub mod runner;
+pub mod source;
+pub mod states;
+pub mod top;
+
+pub use api::{Applied, Behaviour, Failure, Plan, StateArgs, StateCtx, StateFunction, StateModule, StateReturn};
+pub use compile::LowChunk;
+pub use error::StateError;
+pub use exec_module::{MODULE, set_source_factory};
+pub use highstate::{HighData, HighStateBuilder, Matches};
+pub use registry::{STATE_MODULES, find_state_function, find_state_module};
+pub use runner::{RunSettings, Runner, gen_tag};
+pub use source::{DirSource, RenderedSls, SlsSource};
+
+use serde_json::{Map, Value};
+
+use halite_exec::Ctx;
+
+pub(crate) use halite_exec::api::lenient::truthy;
+
+/// Python's `str()` of a value.
+pub(crate) fn pystr(v: &Value) -> String {
+    halite_exec::api::lenient::python_str(v)
+}
+
+/// Python's `repr()` of a value.
+pub(crate) fn pyrepr(v: &Value) -> String {
+    halite_exec::api::lenient::python_repr(v)
+}
+
+/// Python's type name of a value, for Salt's messages.
+pub(crate) fn python_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+pub(crate) fn python_str_of_result(v: Option<&Value>) -> String {
+    v.map_or_else(|| "None".to_owned(), pystr)
+}
+
+/// Renders `mods` in `saltenv` into high data (Salt's `state.show_sls`
+/// before requisites): the data, or Salt's error list.
+pub fn render_sls<'a>(
+    source: &'a dyn SlsSource,
+    saltenv: &str,
+    mods: &[String],
+) -> Result<(HighData, HighStateBuilder<'a>), Vec<String>> {
+    let mut builder = HighStateBuilder::new(source);
+    let (high, errors) = builder.render_highstate(&vec![(saltenv.to_owned(), mods.to_vec())]);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((high, builder))
+}
+
+/// Everything between high data and chunks (Salt's `compile_low_chunks`
+/// after rendering): extend, verify, requisite_in, exclude, compile.
+pub fn compile_low(mut high: HighData, disabled_requisites: &[String]) -> Result<Vec<LowChunk>, Vec<String>> {
+    let mut errors = compile::reconcile_extend(&mut high, false);
+    errors.extend(compile::verify_high(&high));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    errors.extend(compile::requisite_in(&mut high, disabled_requisites));
+    compile::apply_exclude(&mut high);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(compile::compile_high_data(&high))
+}
+
+/// Salt's `call_high`: compiles and runs high data; the state return
+/// (tag → result), or Salt's error list.
+pub fn call_high(
+    ctx: &Ctx,
+    high: HighData,
+    settings: RunSettings,
+    processed_sls: &std::collections::BTreeSet<String>,
+) -> Result<Map<String, Value>, Vec<String>> {
+    let disabled = settings.disabled_requisites.clone();
+    let chunks = compile_low(high, &disabled)?;
+    let mut runner = Runner::new(ctx, settings, chunks);
+    runner.processed_sls = processed_sls.clone();
+    Ok(runner.run())
+}
+
+/// Salt's `state.check_result` on a state return: false when any state
+/// failed.
+pub fn check_result(ret: &Map<String, Value>) -> bool {
+    ret.values().all(|r| r.get("result") != Some(&Value::Bool(false)))
+}

@@ -1,0 +1,4 @@
+//! State modules, one file each; listed in [`crate::registry`].
+
+pub mod cmd;
+pub mod test;
