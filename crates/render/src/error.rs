@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(context_block(src, 2), "---\na\nb    <======================\nc\n---");
         let long: String = (1..=20).map(|i| format!("l{i}\n")).collect();
         let block = context_block(&long, 10);
-        assert!(block.starts_with("---\n[...]\nl4\n"));
+        assert!(block.starts_with("---\n[...]\nl5\n"));
         assert!(block.ends_with("l15\n[...]\n---"));
     }
 }

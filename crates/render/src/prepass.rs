@@ -435,7 +435,7 @@ mod tests {
 
     #[test]
     fn set_values_become_mutable() {
-        assert_eq!(rewrite("{% set x = y|list %}").unwrap(), "{% set x = __mut( y|list) %}");
+        assert_eq!(rewrite("{% set x = y|list %}").unwrap(), "{% set x = __mut( y|list ) %}");
         assert_eq!(rewrite("{%- set a, b = 1, 2 -%}").unwrap(), "{%- set a, b = 1, 2 -%}");
         assert_eq!(rewrite("{% set x %}").unwrap(), "{% set x %}");
     }

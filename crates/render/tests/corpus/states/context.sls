@@ -1,0 +1,24 @@
+context:
+  test.nop:
+    - sls: {{ sls }}
+    - slspath: '{{ slspath }}'
+    - tpldir: {{ tpldir }}
+    - tplfile: {{ tplfile }}
+    - tpldot: '{{ tpldot }}'
+    - sls_path: '{{ sls_path }}'
+    - slsdotpath: '{{ slsdotpath }}'
+    - saltenv: {{ saltenv }}
+    - grain_id: {{ grains['id'] }}
+    - grain_get: {{ salt['grains.get']('osfinger') }}
+    - grain_get_nested: {{ salt.grains.get('ipv4:1', 'none') }}
+    - grain_default: {{ salt['grains.get']('nope', 'fallback') }}
+    - pillar_get: {{ salt['pillar.get']('app:version') }}
+    - pillar_attr_style: {{ salt.pillar.get('app:env') }}
+    - pillar_missing: '{{ salt['pillar.get']('nope:deeper') }}'
+    - pillar_list: {{ salt['pillar.get']('app:features') | json }}
+    - config_get: {{ salt['config.get']('app:env', 'none') }}
+    - unicode: {{ pillar.unicode }}
+    - filter_by_default: {{ salt['grains.filter_by']({'RedHat': 'rh', 'default': 'other'}) }}
+    - filter_by_glob: {{ salt['grains.filter_by']({'Deb*': 'glob'}, grain='os') }}
+    - filter_by_list: {{ salt['grains.filter_by']({'db': 'is-db', 'web': 'is-web'}, grain='roles') }}
+    - filter_by_base: {{ salt['grains.filter_by']({'base': {'a': 1, 'b': 1}, 'Debian': {'b': 2}}, base='base') | json }}

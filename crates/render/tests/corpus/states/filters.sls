@@ -1,0 +1,54 @@
+{% set data = {'b': [1, 2], 'a': 'x', 'c': {'z': None, 'y': True}} %}
+filters:
+  test.nop:
+    - yaml_flow: {{ data | yaml }}
+    - yaml_block: |
+        {{ data | yaml(False) | indent(8) }}
+    - json: '{{ data | json }}'
+    - tojson: '{{ {'k': 'é<&>', 'a': [1.5, None]} | tojson }}'
+    - yaml_encode: {{ 'a: b' | yaml_encode }}
+    - yaml_encode_bool: {{ True | yaml_encode }}
+    - yaml_dquote: {{ 'say "hi"\tnow' | yaml_dquote }}
+    - yaml_squote: {{ "it's" | yaml_squote }}
+    - unique: {{ [3, 1, 3, 2, 1] | unique | json }}
+    - regex_match: {{ 'abc-123' | regex_match('^([a-z]+)-(\\d+)') | json }}
+    - regex_search: {{ 'xx abc-123' | regex_search('([a-z]+)-(\\d+)') | json }}
+    - regex_nomatch: {{ 'abc' | regex_match('\\d+') | json }}
+    - regex_replace: {{ 'hello world' | regex_replace('o', '0') }}
+    - regex_replace_group: {{ 'k=v' | regex_replace('(\\w)=(\\w)', '\\2=\\1') }}
+    - to_bool_yes: {{ 'yes' | to_bool }}
+    - to_bool_0: {{ 0 | to_bool }}
+    - traverse: {{ data | traverse('c:y') }}
+    - traverse_default: {{ data | traverse('c:nope', 'dflt') }}
+    - sequence: {{ 'one' | sequence | json }}
+    - is_list: {{ [1] | is_list }}
+    - is_list_str: {{ 'x' | is_list }}
+    - md5: {{ 'salt' | md5 }}
+    - sha256: {{ 'salt' | sha256 }}
+    - sha512: {{ 'salt' | sha512 }}
+    - b64: {{ 'hello world' | base64_encode }}
+    - b64d: {{ 'aGVsbG8gd29ybGQ=' | base64_decode }}
+    - quote: {{ "it's a test" | quote | yaml_encode }}
+    - flatten: {{ [1, [2, [3, None]], 4] | flatten | json }}
+    - union: {{ [1, 2, 3] | union([2, 5]) | json }}
+    - intersect: {{ [1, 2, 3] | intersect([3, 2, 7]) | json }}
+    - difference: {{ [1, 2, 3] | difference([2]) | json }}
+    - python_repr: "{{ [1, 'a', True, None, 1.5, {'k': 'v'}] }}"
+    - python_dict: "{{ {'x': False} }}"
+    - float: {{ 1.0 }}
+    - int_div: {{ 7 // 2 }}
+    - dictsort: {{ data | dictsort | json }}
+    - default: {{ pillar.get('nope') | default('dflt', true) }}
+    - join: {{ ['a', 'b'] | join(',') }}
+    - map_upper: {{ ['a', 'b'] | map('upper') | list | json }}
+    - selectattr: {{ [{'n': 1, 'on': true}, {'n': 2, 'on': false}] | selectattr('on') | map(attribute='n') | list | json }}
+    - length: {{ 'hello' | length }}
+    - round: {{ 2.567 | round(1) }}
+    - int: {{ '42' | int + 1 }}
+    - test_list: {{ [1] is list }}
+    - test_mapping: {{ data is mapping }}
+    - test_string: {{ 'x' is string }}
+    - test_defined: {{ data.nope is defined }}
+    - test_match: {{ 'web1' is match('web\\d') }}
+    - in_dict: {{ 'a' in data }}
+    - in_list: {{ 2 in data.b }}

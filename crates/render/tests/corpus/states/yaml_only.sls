@@ -1,0 +1,6 @@
+#!yaml
+plain:
+  test.nop:
+    - name: '{{ not rendered }}'
+    - mode: 0644
+    - flag: on
