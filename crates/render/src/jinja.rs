@@ -183,6 +183,22 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
     out
 }
 
+/// Jinja2's wording for an undefined value, from minijinja's
+/// "`grains.nope` is undefined": an attribute or item of a mapping is
+/// `'dict object' has no attribute 'nope'`, a bare name `'x' is undefined`.
+/// (minijinja does not say what the parent is; a dict is the common case.)
 fn undefined_message(detail: &str) -> String {
-    if detail.is_empty() { "is undefined".to_owned() } else { detail.to_owned() }
+    let detail = detail.split(" (from ").next().unwrap_or(detail);
+    let Some(expr) = detail.strip_prefix('`').and_then(|d| d.strip_suffix("` is undefined")) else {
+        return if detail.is_empty() { "is undefined".to_owned() } else { detail.to_owned() };
+    };
+    let attr = if let Some(inner) = expr.strip_suffix(']') {
+        inner.rsplit_once('[').map(|(_, key)| key.trim_matches(|c| c == '\'' || c == '"').to_owned())
+    } else {
+        expr.rsplit_once('.').map(|(_, key)| key.to_owned())
+    };
+    match attr {
+        Some(attr) => format!("'dict object' has no attribute '{attr}'"),
+        None => format!("'{expr}' is undefined"),
+    }
 }
