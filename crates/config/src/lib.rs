@@ -19,7 +19,10 @@ use serde_json::{Map, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Yaml(#[from] halite_yaml::Error),
     #[error("{path}: the configuration must be a mapping of keys to values")]
@@ -241,12 +244,18 @@ impl MinionConfig {
     }
 }
 
-fn from_opts<T: serde::de::DeserializeOwned>(opts: &Map<String, Value>, config_dir: &Path, role: Role) -> Result<T, ConfigError> {
+fn from_opts<T: serde::de::DeserializeOwned>(
+    opts: &Map<String, Value>,
+    config_dir: &Path,
+    role: Role,
+) -> Result<T, ConfigError> {
     // serde_path_to_error names the offending key, which serde_json alone
     // does not.
-    serde_path_to_error::deserialize(Value::Object(opts.clone())).map_err(|e| ConfigError::Invalid {
-        path: config_dir.join(role.file_name()),
-        message: format!("{}: {}", e.path(), e.inner()),
+    serde_path_to_error::deserialize(Value::Object(opts.clone())).map_err(|e| {
+        ConfigError::Invalid {
+            path: config_dir.join(role.file_name()),
+            message: format!("{}: {}", e.path(), e.inner()),
+        }
     })
 }
 
@@ -302,7 +311,11 @@ mod tests {
         )
         .unwrap();
         fs::create_dir(dir.path().join("master.d")).unwrap();
-        fs::write(dir.path().join("master.d/10-ng.conf"), "nodegroups:\n  web: 'web*'\n").unwrap();
+        fs::write(
+            dir.path().join("master.d/10-ng.conf"),
+            "nodegroups:\n  web: 'web*'\n",
+        )
+        .unwrap();
         let cfg = MasterConfig::load(dir.path()).unwrap();
         assert!(cfg.auto_accept);
         assert_eq!(cfg.ret_port, 4999);
@@ -320,7 +333,10 @@ mod tests {
         assert_eq!(cfg.common.pki_dir, PathBuf::from("/etc/halite/pki/minion"));
         fs::write(dir.path().join("minion"), "master_port: not-a-port\n").unwrap();
         let err = MinionConfig::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("minion") && err.contains("master_port"), "{err}");
+        assert!(
+            err.contains("minion") && err.contains("master_port"),
+            "{err}"
+        );
         fs::write(dir.path().join("minion"), "master: [unclosed\n").unwrap();
         assert!(MinionConfig::load(dir.path()).is_err());
     }

@@ -1,8 +1,8 @@
 //! The contract between the loader and a module.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -99,7 +99,12 @@ pub struct Args {
 
 impl Args {
     pub fn new(positional: Vec<Value>, kwargs: Map<String, Value>) -> Args {
-        Args { positional, kwargs, fun: String::new(), params: &[] }
+        Args {
+            positional,
+            kwargs,
+            fun: String::new(),
+            params: &[],
+        }
     }
 
     /// Attaches the called function's name and parameter list (done by the
@@ -121,7 +126,12 @@ impl Args {
     /// keyword or too many positional arguments are errors unless the
     /// function declares `**kwargs` / `*args`.
     pub fn bind<T: DeserializeOwned>(&self) -> Result<T, ExecError> {
-        let named: Vec<&str> = self.params.iter().copied().filter(|p| !p.starts_with('*')).collect();
+        let named: Vec<&str> = self
+            .params
+            .iter()
+            .copied()
+            .filter(|p| !p.starts_with('*'))
+            .collect();
         let takes_varargs = self.params.contains(&"*args");
         let takes_kwargs = self.params.contains(&"**kwargs");
         if self.positional.len() > named.len() && !takes_varargs {
@@ -157,7 +167,8 @@ impl Args {
                 unknown.join(", ")
             )));
         }
-        serde_json::from_value(Value::Object(obj)).map_err(|e| self.invalid(clean_serde_message(&e.to_string())))
+        serde_json::from_value(Value::Object(obj))
+            .map_err(|e| self.invalid(clean_serde_message(&e.to_string())))
     }
 
     /// Positional arguments beyond the named parameters (`*args`).
@@ -177,13 +188,17 @@ impl Args {
     }
 
     fn invalid(&self, message: String) -> ExecError {
-        ExecError::InvalidArgs { fun: self.fun.clone(), message }
+        ExecError::InvalidArgs {
+            fun: self.fun.clone(),
+            message,
+        }
     }
 }
 
 fn clean_serde_message(msg: &str) -> String {
     // serde says "missing field `cmd`"; Salt users know "argument".
-    msg.replace("missing field", "missing required argument").replace('`', "'")
+    msg.replace("missing field", "missing required argument")
+        .replace('`', "'")
 }
 
 /// A value as Python's `str()` would show it in a message.
@@ -210,7 +225,9 @@ pub trait Runtime: Send + Sync {
         if signal == libc::SIGKILL {
             return self.kill_job(jid);
         }
-        Err(ExecError::failed(format!("this minion cannot send signal {signal} to a job")))
+        Err(ExecError::failed(format!(
+            "this minion cannot send signal {signal} to a job"
+        )))
     }
 }
 
@@ -246,7 +263,11 @@ impl Ctx {
 
     /// A context for tests and `call --local` with empty opts and grains.
     pub fn bare() -> Ctx {
-        Ctx::new(Arc::new(Value::Object(Map::new())), Arc::new(Value::Object(Map::new())), PathBuf::from("."))
+        Ctx::new(
+            Arc::new(Value::Object(Map::new())),
+            Arc::new(Value::Object(Map::new())),
+            PathBuf::from("."),
+        )
     }
 
     /// A flag that another thread sets to kill this job (`saltutil.kill_job`).

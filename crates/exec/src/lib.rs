@@ -18,7 +18,7 @@ pub mod modules;
 pub mod registry;
 
 pub use api::{Args, Availability, Ctx, ExecError, Function, Module, Runtime};
-pub use registry::{all_modules, find_function, find_module, register_external, MODULES};
+pub use registry::{MODULES, all_modules, find_function, find_module, register_external};
 
 use serde_json::Value;
 
@@ -33,9 +33,13 @@ pub struct Outcome {
 /// Calls `fun` (`module.function`) with `args`; errors come back as `Err`.
 /// For use by code that wants the typed error (states, Jinja).
 pub fn call(ctx: &Ctx, fun: &str, args: Args) -> Result<Value, ExecError> {
-    let (module, function) = find_function(fun).ok_or_else(|| ExecError::NotAvailable(fun.to_owned()))?;
+    let (module, function) =
+        find_function(fun).ok_or_else(|| ExecError::NotAvailable(fun.to_owned()))?;
     if let Availability::Unavailable(why) = (module.available)() {
-        return Err(ExecError::ModuleUnavailable { fun: fun.to_owned(), reason: why });
+        return Err(ExecError::ModuleUnavailable {
+            fun: fun.to_owned(),
+            reason: why,
+        });
     }
     let args = args.for_function(fun, function.params);
     (function.call)(ctx, &args)
@@ -49,7 +53,11 @@ pub fn run_job(ctx: &Ctx, fun: &str, args: Args) -> Outcome {
     match call(ctx, fun, args) {
         Ok(ret) => {
             let retcode = ctx.retcode();
-            Outcome { ret, retcode, success: retcode == 0 }
+            Outcome {
+                ret,
+                retcode,
+                success: retcode == 0,
+            }
         }
         Err(err) => Outcome {
             ret: Value::String(err.salt_return(fun)),

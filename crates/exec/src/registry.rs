@@ -34,7 +34,10 @@ pub fn register_external(modules: &[&'static Module]) -> bool {
 
 /// Every module: the built-in ones, then the registered external ones.
 pub fn all_modules() -> impl Iterator<Item = &'static Module> {
-    MODULES.iter().copied().chain(EXTERNAL.get().into_iter().flatten().copied())
+    MODULES
+        .iter()
+        .copied()
+        .chain(EXTERNAL.get().into_iter().flatten().copied())
 }
 
 pub fn find_module(name: &str) -> Option<&'static Module> {
@@ -56,15 +59,31 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for pair in MODULES.windows(2) {
-            assert!(pair[0].name < pair[1].name, "modules not sorted/unique: {} {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "modules not sorted/unique: {} {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         for m in MODULES {
             assert!(!m.doc.trim().is_empty(), "module {} has no doc", m.name);
             for pair in m.functions.windows(2) {
-                assert!(pair[0].name < pair[1].name, "{}: functions not sorted/unique: {} {}", m.name, pair[0].name, pair[1].name);
+                assert!(
+                    pair[0].name < pair[1].name,
+                    "{}: functions not sorted/unique: {} {}",
+                    m.name,
+                    pair[0].name,
+                    pair[1].name
+                );
             }
             for f in m.functions {
-                assert!(f.doc.contains("CLI Example:"), "{}.{} has no CLI Example", m.name, f.name);
+                assert!(
+                    f.doc.contains("CLI Example:"),
+                    "{}.{} has no CLI Example",
+                    m.name,
+                    f.name
+                );
             }
         }
     }

@@ -14,7 +14,19 @@ pub const EXIT_MINION_FAILED: u8 = 1;
 /// Bad usage, no minion matched, or the master could not be reached.
 pub const EXIT_USAGE: u8 = 2;
 
-const SUBCOMMANDS: &[&str] = &["master", "minion", "key", "run", "call", "swarm", "help", "--help", "-h", "--version", "-V"];
+const SUBCOMMANDS: &[&str] = &[
+    "master",
+    "minion",
+    "key",
+    "run",
+    "call",
+    "swarm",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// Output flags shared by every command that prints data.
 #[derive(Args, Debug, Clone, Default)]
@@ -44,11 +56,20 @@ pub struct OutputFlags {
 
 /// `halite [OPTIONS] TARGET FUNCTION [ARGS...]`: run a job on minions.
 #[derive(Parser, Debug)]
-#[command(name = "halite", version, about = "Run a function on the minions matching TARGET (like Salt's `salt`)",
-    after_help = "Other commands: halite master | minion | key | run | call | swarm (see `halite help`)")]
+#[command(
+    name = "halite",
+    version,
+    about = "Run a function on the minions matching TARGET (like Salt's `salt`)",
+    after_help = "Other commands: halite master | minion | key | run | call | swarm (see `halite help`)"
+)]
 pub struct JobCli {
     /// Directory holding the `master` config file.
-    #[arg(short = 'c', long = "config-dir", default_value = "/etc/halite", env = "HALITE_CONFIG_DIR")]
+    #[arg(
+        short = 'c',
+        long = "config-dir",
+        default_value = "/etc/halite",
+        env = "HALITE_CONFIG_DIR"
+    )]
     pub config_dir: PathBuf,
     /// Seconds to wait for a silent minion before asking whether it still runs the job.
     #[arg(short = 't', long)]
@@ -102,7 +123,11 @@ impl JobCli {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "halite", version, about = "Data-center automation in the line of SaltStack")]
+#[command(
+    name = "halite",
+    version,
+    about = "Data-center automation in the line of SaltStack"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -111,7 +136,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct DaemonArgs {
     /// Directory holding the config file.
-    #[arg(short = 'c', long = "config-dir", default_value = "/etc/halite", env = "HALITE_CONFIG_DIR")]
+    #[arg(
+        short = 'c',
+        long = "config-dir",
+        default_value = "/etc/halite",
+        env = "HALITE_CONFIG_DIR"
+    )]
     pub config_dir: PathBuf,
     /// Run in the background.
     #[arg(short = 'd', long = "daemon")]
@@ -138,13 +168,19 @@ pub enum Command {
 }
 
 pub fn dispatch(argv: Vec<String>) -> anyhow::Result<ExitCode> {
-    let is_subcommand = argv.get(1).is_some_and(|a| SUBCOMMANDS.contains(&a.as_str()));
+    let is_subcommand = argv
+        .get(1)
+        .is_some_and(|a| SUBCOMMANDS.contains(&a.as_str()));
     if !is_subcommand && argv.len() > 1 {
         let job = match JobCli::try_parse_from(&argv) {
             Ok(job) => job,
             Err(err) => {
                 let _ = err.print();
-                return Ok(ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { EXIT_OK }));
+                return Ok(ExitCode::from(if err.use_stderr() {
+                    EXIT_USAGE
+                } else {
+                    EXIT_OK
+                }));
             }
         };
         return commands::job::run(job);
@@ -153,7 +189,11 @@ pub fn dispatch(argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return Ok(ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { EXIT_OK }));
+            return Ok(ExitCode::from(if err.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            }));
         }
     };
     match cli.command {

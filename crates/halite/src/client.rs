@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use halite_config::MasterConfig;
 use halite_proto::{CliReply, CliRequest, MAX_FRAME_LEN};
-use halite_transport::{framed, recv, send, FramedConn};
+use halite_transport::{FramedConn, framed, recv, send};
 use tokio::net::UnixStream;
 
 pub struct MasterClient {
@@ -22,17 +22,30 @@ impl MasterClient {
     pub async fn connect(config_dir: &Path) -> Result<(MasterClient, MasterConfig)> {
         let (path, cfg) = socket_path(config_dir)?;
         let stream = UnixStream::connect(&path).await.with_context(|| {
-            format!("cannot reach the master at {} (is `halite master -c {}` running, as this user?)", path.display(), config_dir.display())
+            format!(
+                "cannot reach the master at {} (is `halite master -c {}` running, as this user?)",
+                path.display(),
+                config_dir.display()
+            )
         })?;
-        Ok((MasterClient { conn: framed(stream, MAX_FRAME_LEN) }, cfg))
+        Ok((
+            MasterClient {
+                conn: framed(stream, MAX_FRAME_LEN),
+            },
+            cfg,
+        ))
     }
 
     pub async fn send(&mut self, req: &CliRequest) -> Result<()> {
-        send(&mut self.conn, req).await.context("sending the request to the master")
+        send(&mut self.conn, req)
+            .await
+            .context("sending the request to the master")
     }
 
     pub async fn recv(&mut self) -> Result<CliReply> {
-        recv(&mut self.conn).await.context("reading the master's reply")
+        recv(&mut self.conn)
+            .await
+            .context("reading the master's reply")
     }
 
     /// Sends a request expecting one `Data` reply.
@@ -41,7 +54,9 @@ impl MasterClient {
         match self.recv().await? {
             CliReply::Data { data } => Ok(data),
             CliReply::Error { message } => Err(anyhow::anyhow!(message)),
-            other => Err(anyhow::anyhow!("unexpected reply from the master: {other:?}")),
+            other => Err(anyhow::anyhow!(
+                "unexpected reply from the master: {other:?}"
+            )),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{fmt, Layer};
+use tracing_subscriber::{Layer, fmt};
 
 /// Salt's level names to tracing's.
 fn level(name: &str) -> LevelFilter {
@@ -34,8 +34,20 @@ pub fn init(console_level: &str, file_level: &str, log_file: Option<&Path>) {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let file = OpenOptions::new().create(true).append(true).open(path).ok()?;
-        Some(fmt::layer().with_writer(Mutex::new(file)).with_ansi(false).with_filter(level(file_level)))
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()?;
+        Some(
+            fmt::layer()
+                .with_writer(Mutex::new(file))
+                .with_ansi(false)
+                .with_filter(level(file_level)),
+        )
     });
-    let _ = tracing_subscriber::registry().with(console).with(file).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(console)
+        .with(file)
+        .try_init();
 }

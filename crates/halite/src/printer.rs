@@ -20,7 +20,12 @@ pub struct Printer {
 impl Printer {
     pub fn new(flags: &OutputFlags) -> Result<Printer> {
         let to_terminal = flags.out_file.is_none() && std::io::stdout().is_terminal();
-        let color = halite_output::use_color(None, flags.force_color, flags.no_color, to_terminal && std::env::var_os("NO_COLOR").is_none());
+        let color = halite_output::use_color(
+            None,
+            flags.force_color,
+            flags.no_color,
+            to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        );
         let sink: Box<dyn Write> = match &flags.out_file {
             Some(path) => Box::new(
                 OpenOptions::new()
@@ -35,10 +40,18 @@ impl Printer {
         };
         let opts = OutputOptions {
             color,
-            indent: flags.out_indent.map(OutputIndent::Spaces).unwrap_or_default(),
+            indent: flags
+                .out_indent
+                .map(OutputIndent::Spaces)
+                .unwrap_or_default(),
             nested_indent: 0,
         };
-        Ok(Printer { flags: flags.clone(), opts, sink, progress: None })
+        Ok(Printer {
+            flags: flags.clone(),
+            opts,
+            sink,
+            progress: None,
+        })
     }
 
     pub fn is_static(&self) -> bool {
@@ -67,7 +80,13 @@ impl Printer {
     }
 
     /// One minion's return as it arrives.
-    pub fn minion(&mut self, id: &str, ret: &Value, retcode: i32, suggested: Option<&str>) -> Result<()> {
+    pub fn minion(
+        &mut self,
+        id: &str,
+        ret: &Value,
+        retcode: i32,
+        suggested: Option<&str>,
+    ) -> Result<()> {
         let out = self.outputter(suggested);
         let text = halite_output::render_minion(out, id, ret, retcode, &self.opts);
         self.write(&text)

@@ -51,7 +51,9 @@ pub fn yamlify(arg: &str) -> Value {
     if arg == "None" {
         return Value::Null;
     }
-    let Ok(parsed) = halite_yaml::from_str(arg) else { return original() };
+    let Ok(parsed) = halite_yaml::from_str(arg) else {
+        return original();
+    };
     if arg.contains('#') {
         // '#' starts a YAML comment: keep the text unless it clearly is data.
         return match parsed {
@@ -75,10 +77,25 @@ mod tests {
 
     #[test]
     fn salt_cli_argument_rules() {
-        let words: Vec<String> = ["1", "two", "3.5", "yes", "[a, b]", "{x: 1}", "a: b", "echo hi # c", "txt=hello", "n=5", "x==y", "1_000", "None", "0644"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let words: Vec<String> = [
+            "1",
+            "two",
+            "3.5",
+            "yes",
+            "[a, b]",
+            "{x: 1}",
+            "a: b",
+            "echo hi # c",
+            "txt=hello",
+            "n=5",
+            "x==y",
+            "1_000",
+            "None",
+            "0644",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let (pos, kw) = parse(&words);
         assert_eq!(
             Value::Array(pos),

@@ -19,12 +19,21 @@ fn output_formats_and_exit_codes() {
     assert_eq!(stream.get("web1"), Some(&json!(true)));
     assert_eq!(stream.get("web2"), Some(&json!(true)));
 
-    let out = m.cli(&["web1", "test.arg", "1", "two", "[a, b]", "k=v", "n=5", "--out", "json", "--static"]);
+    let out = m.cli(&[
+        "web1", "test.arg", "1", "two", "[a, b]", "k=v", "n=5", "--out", "json", "--static",
+    ]);
     assert_eq!(out.json()["web1"]["args"], json!([1, "two", ["a", "b"]]));
     assert_eq!(out.json()["web1"]["kwargs"]["k"], json!("v"));
     assert_eq!(out.json()["web1"]["kwargs"]["n"], json!(5));
 
-    let out = m.cli(&["web1", "test.echo", "hello world", "--out", "yaml", "--static"]);
+    let out = m.cli(&[
+        "web1",
+        "test.echo",
+        "hello world",
+        "--out",
+        "yaml",
+        "--static",
+    ]);
     assert_eq!(out.stdout, "web1: hello world\n");
 
     let out = m.cli(&["web1", "test.echo", "hi", "--out", "txt"]);
@@ -39,16 +48,34 @@ fn output_formats_and_exit_codes() {
     // A failing command: the return is printed and the exit status says so.
     let out = m.cli(&["web1", "cmd.run", "exit 3"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("ERROR: Minions returned with non-zero exit code"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("ERROR: Minions returned with non-zero exit code"),
+        "{}",
+        out.stderr
+    );
 
     let out = m.cli(&["web1", "no.such_function"]);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("'no.such_function' is not available."), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("'no.such_function' is not available."),
+        "{}",
+        out.stdout
+    );
 
     let file = fleet.sandbox.path().join("out.json");
-    let out = m.cli(&["web1", "test.ping", "--out", "json", "--static", "--out-file", file.to_str().unwrap()]);
+    let out = m.cli(&[
+        "web1",
+        "test.ping",
+        "--out",
+        "json",
+        "--static",
+        "--out-file",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(out.stdout, "");
-    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(written, json!({"web1": true}));
 
     let out = m.cli(&["nomatch", "test.ping"]);
@@ -65,7 +92,10 @@ fn usage_errors_and_unreachable_master_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot reach the master"), "{stderr}");
-    let out = std::process::Command::new(halite_bin()).args(["-G"]).output().unwrap();
+    let out = std::process::Command::new(halite_bin())
+        .args(["-G"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -73,16 +103,29 @@ fn usage_errors_and_unreachable_master_exit_2() {
 fn call_local_runs_without_a_master() {
     let sandbox = tempfile::tempdir().unwrap();
     let cfg = sandbox.path();
-    std::fs::write(cfg.join("minion"), format!("root_dir: {}\nid: box1\ngrains:\n  role: builder\n", cfg.join("root").display())).unwrap();
+    std::fs::write(
+        cfg.join("minion"),
+        format!(
+            "root_dir: {}\nid: box1\ngrains:\n  role: builder\n",
+            cfg.join("root").display()
+        ),
+    )
+    .unwrap();
     let call = |args: &[&str]| {
         let out = std::process::Command::new(halite_bin())
             .args(["call", "--local", "-c", cfg.to_str().unwrap()])
             .args(args)
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
     };
-    assert_eq!(call(&["test.ping"]), (Some(0), "local:\n    True\n".to_owned()));
+    assert_eq!(
+        call(&["test.ping"]),
+        (Some(0), "local:\n    True\n".to_owned())
+    );
     let (code, out) = call(&["grains.item", "role", "id", "--out", "json"]);
     assert_eq!(code, Some(0));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -3,7 +3,7 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use support::*;
 
 #[test]
@@ -12,12 +12,25 @@ fn cmd_timeout_kills_the_process_group() {
     let marker = fleet.sandbox.path().join("survivor");
     // A grandchild that would write a file after the timeout if it survived.
     let cmd = format!("sh -c 'sleep 3 && touch {}' & sleep 30", marker.display());
-    let out = fleet.master.cli(&["web1", "cmd.run_all", &cmd, "timeout=1", "--out", "json", "--static", "-t", "20"]);
+    let out = fleet.master.cli(&[
+        "web1",
+        "cmd.run_all",
+        &cmd,
+        "timeout=1",
+        "--out",
+        "json",
+        "--static",
+        "-t",
+        "20",
+    ]);
     let ret = &out.json()["web1"];
     assert_ne!(ret["retcode"], json!(0), "{ret}");
     assert_eq!(out.code, 1);
     std::thread::sleep(std::time::Duration::from_secs(4));
-    assert!(!marker.exists(), "a process of the timed-out command survived");
+    assert!(
+        !marker.exists(),
+        "a process of the timed-out command survived"
+    );
 }
 
 #[test]
@@ -26,13 +39,26 @@ fn minion_killed_mid_job_is_reported_not_returned() {
     let master_cfg = fleet.master.config_dir.clone();
     let handle = std::thread::spawn(move || {
         std::process::Command::new(halite_bin())
-            .args(["-c", master_cfg.to_str().unwrap(), "*", "test.sleep", "3", "--out", "json", "--static", "-t", "2"])
+            .args([
+                "-c",
+                master_cfg.to_str().unwrap(),
+                "*",
+                "test.sleep",
+                "3",
+                "--out",
+                "json",
+                "--static",
+                "-t",
+                "2",
+            ])
             .output()
             .unwrap()
     });
     // Give the job time to reach both minions, then kill one.
     wait_for("job running on web2", || {
-        let out = fleet.master.cli(&["web2", "saltutil.running", "--out", "json", "--static"]);
+        let out = fleet
+            .master
+            .cli(&["web2", "saltutil.running", "--out", "json", "--static"]);
         out.code == 0 && out.json()["web2"].as_array().is_some_and(|a| !a.is_empty())
     });
     fleet.minion("web2").kill();
@@ -58,31 +84,53 @@ fn master_restart_mid_job_delivers_the_result_to_the_job_cache() {
     fleet.master.restart();
     fleet.master.wait_up(&["web1"]);
     wait_for("result in the job cache", || {
-        let out = fleet.master.cli(&["run", "jobs.lookup_jid", &jid, "--out", "json"]);
+        let out = fleet
+            .master
+            .cli(&["run", "jobs.lookup_jid", &jid, "--out", "json"]);
         out.code == 0 && out.json() == json!({"web1": true})
     });
-    let jobs = fleet.master.cli(&["run", "jobs.list_jobs", "--out", "json"]).json();
+    let jobs = fleet
+        .master
+        .cli(&["run", "jobs.list_jobs", "--out", "json"])
+        .json();
     assert_eq!(jobs[&jid]["Function"], json!("test.sleep"));
     assert_eq!(jobs[&jid]["Arguments"], json!([2]));
     assert_eq!(jobs[&jid]["Target"], json!("web1"));
     // And the minion serves new jobs.
-    let out = fleet.master.cli(&["web1", "test.ping", "--out", "json", "--static"]);
+    let out = fleet
+        .master
+        .cli(&["web1", "test.ping", "--out", "json", "--static"]);
     assert_eq!(out.json(), json!({"web1": true}));
 }
 
 #[test]
 fn kill_job_stops_a_running_job() {
     let fleet = Fleet::start("", &[("web1", "")]);
-    let out = fleet.master.cli(&["web1", "cmd.run", "sleep 60", "--async"]);
+    let out = fleet
+        .master
+        .cli(&["web1", "cmd.run", "sleep 60", "--async"]);
     let jid = out.stdout.trim().rsplit(' ').next().unwrap().to_owned();
     wait_for("job visible in saltutil.running", || {
-        let out = fleet.master.cli(&["web1", "saltutil.running", "--out", "json", "--static"]);
-        out.json()["web1"].as_array().is_some_and(|a| a.iter().any(|j| j["jid"] == json!(jid)))
+        let out = fleet
+            .master
+            .cli(&["web1", "saltutil.running", "--out", "json", "--static"]);
+        out.json()["web1"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|j| j["jid"] == json!(jid)))
     });
-    let out = fleet.master.cli(&["web1", "saltutil.kill_job", &jid, "--out", "json", "--static"]);
+    let out = fleet.master.cli(&[
+        "web1",
+        "saltutil.kill_job",
+        &jid,
+        "--out",
+        "json",
+        "--static",
+    ]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     wait_for("killed job gone", || {
-        let out = fleet.master.cli(&["web1", "saltutil.running", "--out", "json", "--static"]);
+        let out = fleet
+            .master
+            .cli(&["web1", "saltutil.running", "--out", "json", "--static"]);
         out.json()["web1"] == json!([])
     });
 }
@@ -92,7 +140,16 @@ fn slow_minion_is_kept_waiting_for_through_find_job() {
     // The job outlasts -t: the master asks saltutil.find_job, learns the job
     // is still running, and keeps waiting instead of giving up.
     let fleet = Fleet::start("", &[("web1", "")]);
-    let out = fleet.master.cli(&["web1", "test.sleep", "3", "-t", "1", "--out", "json", "--static"]);
+    let out = fleet.master.cli(&[
+        "web1",
+        "test.sleep",
+        "3",
+        "-t",
+        "1",
+        "--out",
+        "json",
+        "--static",
+    ]);
     assert_eq!(out.json(), json!({"web1": true}), "{}", out.stderr);
     assert_eq!(out.code, 0);
 }

@@ -13,8 +13,15 @@ use std::time::Duration;
 use support::*;
 
 fn still_serves(fleet: &Fleet) {
-    let out = fleet.master.cli(&["web1", "test.ping", "--out", "json", "--static"]);
-    assert_eq!(out.json(), serde_json::json!({"web1": true}), "{}", out.stderr);
+    let out = fleet
+        .master
+        .cli(&["web1", "test.ping", "--out", "json", "--static"]);
+    assert_eq!(
+        out.json(),
+        serde_json::json!({"web1": true}),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -32,18 +39,29 @@ fn garbage_and_oversize_frames_cost_nothing() {
     s.write_all(&[0x16, 0x03, 0x01, 0xff, 0xff]).unwrap();
     s.write_all(&vec![0u8; 70_000]).unwrap_or(());
     // Many idle (half-open style) connections.
-    let idle: Vec<TcpStream> = (0..200).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
     still_serves(&fleet);
     drop(idle);
     still_serves(&fleet);
 }
 
 /// A TLS client with a fresh key pair, speaking our framing by hand.
-async fn tls_peer(port: u16) -> halite_transport::FramedConn<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+async fn tls_peer(
+    port: u16,
+) -> halite_transport::FramedConn<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
     let identity = halite_pki::Identity::generate().unwrap();
-    let config = halite_pki::tls::client_config(&identity, halite_pki::tls::MasterPin::TrustOnFirstUse).unwrap();
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let tls = tokio_rustls::TlsConnector::from(config).connect(halite_pki::tls::server_name(), tcp).await.unwrap();
+    let config =
+        halite_pki::tls::client_config(&identity, halite_pki::tls::MasterPin::TrustOnFirstUse)
+            .unwrap();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let tls = tokio_rustls::TlsConnector::from(config)
+        .connect(halite_pki::tls::server_name(), tcp)
+        .await
+        .unwrap();
     halite_transport::framed(tls, halite_proto::MAX_FRAME_LEN)
 }
 
@@ -52,21 +70,37 @@ fn unaccepted_tls_peer_cannot_publish_or_read_anything() {
     use halite_proto::{Jid, JobReturn, MasterMsg, MinionId, MinionMsg, PROTOCOL_VERSION};
     let fleet = Fleet::start("", &[("web1", "")]);
     // The CLI socket is private to the master's user.
-    let mode = std::fs::metadata(fleet.master.sock_path()).unwrap().permissions().mode();
+    let mode = std::fs::metadata(fleet.master.sock_path())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
-    let dir_mode = std::fs::metadata(fleet.master.sock_path().parent().unwrap()).unwrap().permissions().mode();
+    let dir_mode = std::fs::metadata(fleet.master.sock_path().parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(dir_mode & 0o777, 0o700);
 
     let port = fleet.master.port;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let forged_jid = Jid::parse("20200101000000000001").unwrap();
     rt.block_on(async {
         // 1. An oversize first frame is refused before it is read.
         let mut conn = tls_peer(port).await;
-        let big = MinionMsg::Grains { grains: serde_json::json!({"x": "y".repeat(100_000)}) };
+        let big = MinionMsg::Grains {
+            grains: serde_json::json!({"x": "y".repeat(100_000)}),
+        };
         let _ = halite_transport::send(&mut conn, &big).await;
-        let res = halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10)).await;
-        assert!(res.is_err(), "master answered an oversize pre-auth frame: {res:?}");
+        let res =
+            halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10))
+                .await;
+        assert!(
+            res.is_err(),
+            "master answered an oversize pre-auth frame: {res:?}"
+        );
 
         // 2. Skipping Hello and sending a forged return is not acted on.
         let mut conn = tls_peer(port).await;
@@ -81,35 +115,73 @@ fn unaccepted_tls_peer_cannot_publish_or_read_anything() {
             out: None,
         });
         let _ = halite_transport::send(&mut conn, &forged).await;
-        let res = halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10)).await;
-        assert!(res.is_err(), "master answered a frame that was not Hello: {res:?}");
+        let res =
+            halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10))
+                .await;
+        assert!(
+            res.is_err(),
+            "master answered a frame that was not Hello: {res:?}"
+        );
 
         // 3. A well-formed Hello for an unknown id gets "pending" and a
         //    close; a return sent after that goes nowhere.
         let mut conn = tls_peer(port).await;
-        let hello = MinionMsg::Hello { version: PROTOCOL_VERSION, id: MinionId::new("intruder").unwrap() };
+        let hello = MinionMsg::Hello {
+            version: PROTOCOL_VERSION,
+            id: MinionId::new("intruder").unwrap(),
+        };
         halite_transport::send(&mut conn, &hello).await.unwrap();
-        match halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10)).await.unwrap() {
-            MasterMsg::Verdict { status, .. } => assert_eq!(status, halite_proto::KeyVerdict::Pending),
+        match halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10))
+            .await
+            .unwrap()
+        {
+            MasterMsg::Verdict { status, .. } => {
+                assert_eq!(status, halite_proto::KeyVerdict::Pending)
+            }
             other => panic!("unexpected {other:?}"),
         }
         let _ = halite_transport::send(&mut conn, &forged).await;
-        let next = halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10)).await;
-        assert!(next.is_err(), "connection stayed open after a pending verdict: {next:?}");
+        let next =
+            halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10))
+                .await;
+        assert!(
+            next.is_err(),
+            "connection stayed open after a pending verdict: {next:?}"
+        );
 
         // 4. Claiming an accepted id with another key is denied.
         let mut conn = tls_peer(port).await;
-        let hello = MinionMsg::Hello { version: PROTOCOL_VERSION, id: MinionId::new("web1").unwrap() };
+        let hello = MinionMsg::Hello {
+            version: PROTOCOL_VERSION,
+            id: MinionId::new("web1").unwrap(),
+        };
         halite_transport::send(&mut conn, &hello).await.unwrap();
-        match halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10)).await.unwrap() {
-            MasterMsg::Verdict { status, .. } => assert_eq!(status, halite_proto::KeyVerdict::Denied),
+        match halite_transport::recv_timeout::<_, MasterMsg>(&mut conn, Duration::from_secs(10))
+            .await
+            .unwrap()
+        {
+            MasterMsg::Verdict { status, .. } => {
+                assert_eq!(status, halite_proto::KeyVerdict::Denied)
+            }
             other => panic!("unexpected {other:?}"),
         }
     });
     // Nothing forged reached the job cache, and the master still serves.
-    let out = fleet.master.cli(&["run", "jobs.lookup_jid", forged_jid.as_str(), "--out", "json"]);
+    let out = fleet.master.cli(&[
+        "run",
+        "jobs.lookup_jid",
+        forged_jid.as_str(),
+        "--out",
+        "json",
+    ]);
     assert_eq!(out.json(), serde_json::json!({}));
-    assert!(fleet.master.keys()["minions_pre"].as_array().unwrap().iter().any(|x| x == "intruder"));
+    assert!(
+        fleet.master.keys()["minions_pre"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "intruder")
+    );
     assert!(!fleet.master.up().contains(&"intruder".to_owned()));
     still_serves(&fleet);
 }

@@ -10,9 +10,18 @@ fn fleet() -> Fleet {
     Fleet::start(
         "nodegroups:\n  webs: 'web*'\n  debs: 'G@os_family:Debian and not db1'\n  listed: [db1, web2]\n",
         &[
-            ("web1", "grains:\n  roles: [web, cache]\n  env: prod\n  deep:\n    rack: r1\n"),
-            ("web2", "grains:\n  roles: [web]\n  env: dev\n  deep:\n    rack: r2\n"),
-            ("db1", "grains:\n  roles: [db]\n  env: prod\n  deep:\n    rack: r1\n"),
+            (
+                "web1",
+                "grains:\n  roles: [web, cache]\n  env: prod\n  deep:\n    rack: r1\n",
+            ),
+            (
+                "web2",
+                "grains:\n  roles: [web]\n  env: dev\n  deep:\n    rack: r2\n",
+            ),
+            (
+                "db1",
+                "grains:\n  roles: [db]\n  env: prod\n  deep:\n    rack: r1\n",
+            ),
         ],
     )
 }
@@ -28,7 +37,9 @@ fn targeted(fleet: &Fleet, flag: Option<&str>, tgt: &str) -> Vec<String> {
         return vec![];
     }
     assert_eq!(out.code, 0, "{args:?}: {}{}", out.stdout, out.stderr);
-    let Value::Object(map) = out.json() else { panic!("{}", out.stdout) };
+    let Value::Object(map) = out.json() else {
+        panic!("{}", out.stdout)
+    };
     let mut ids: Vec<String> = map.keys().cloned().collect();
     ids.sort();
     ids
@@ -57,7 +68,11 @@ fn every_target_type() {
         (Some("-C"), "G@env:prod and web*", &["web1"]),
         (Some("-C"), "G@env:prod or E@web2", &["db1", "web1", "web2"]),
         (Some("-C"), "not web1", &["db1", "web2"]),
-        (Some("-C"), "( L@web1,web2 or G@roles:db ) and not G@env:dev", &["db1", "web1"]),
+        (
+            Some("-C"),
+            "( L@web1,web2 or G@roles:db ) and not G@env:dev",
+            &["db1", "web1"],
+        ),
         (Some("-C"), "N@debs", &["web1", "web2"]),
         (Some("-C"), "S@127.0.0.1 and P@roles:^ca", &["web1"]),
     ];
@@ -70,13 +85,23 @@ fn every_target_type() {
 #[test]
 fn malformed_expressions_point_at_the_problem() {
     let fleet = fleet();
-    let out = fleet.master.cli(&["-C", "G@env:prod and ( web*", "test.ping"]);
+    let out = fleet
+        .master
+        .cli(&["-C", "G@env:prod and ( web*", "test.ping"]);
     assert_eq!(out.code, 2, "{}", out.stdout);
-    assert!(out.stderr.contains("G@env:prod and ( web*"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("G@env:prod and ( web*"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains('^'), "{}", out.stderr);
     let out = fleet.master.cli(&["-E", "web(", "test.ping"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.to_lowercase().contains("regular expression") || out.stderr.contains("regex"), "{}", out.stderr);
+    assert!(
+        out.stderr.to_lowercase().contains("regular expression") || out.stderr.contains("regex"),
+        "{}",
+        out.stderr
+    );
     let out = fleet.master.cli(&["-N", "nosuchgroup", "test.ping"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("nosuchgroup"), "{}", out.stderr);

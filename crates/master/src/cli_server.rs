@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use halite_pki::KeyState;
 use halite_proto::{CliReply, CliRequest, KeyAction, MAX_FRAME_LEN};
-use halite_transport::{framed, recv, send, FramedConn};
-use serde_json::{json, Map, Value};
+use halite_transport::{FramedConn, framed, recv, send};
+use serde_json::{Map, Value, json};
 use tokio::net::{UnixListener, UnixStream};
 
-use crate::publish::{publish, Follow, FollowEvent, JobRequest};
+use crate::publish::{Follow, FollowEvent, JobRequest, publish};
 use crate::runners;
 use crate::state::Shared;
 
@@ -34,8 +34,13 @@ pub(crate) async fn serve(listener: UnixListener, shared: Arc<Shared>) {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let my_uid = unsafe { libc::geteuid() };
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let allowed = stream.peer_cred().map(|c| c.uid() == 0 || c.uid() == my_uid).unwrap_or(false);
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let allowed = stream
+            .peer_cred()
+            .map(|c| c.uid() == 0 || c.uid() == my_uid)
+            .unwrap_or(false);
         if !allowed {
             tracing::warn!("refused a CLI connection from another user");
             continue;
@@ -46,10 +51,10 @@ pub(crate) async fn serve(listener: UnixListener, shared: Arc<Shared>) {
             // One connection may carry several requests (`key -a` lists,
             // then changes); it ends when the CLI closes it.
             while let Ok(req) = recv::<_, CliRequest>(&mut conn).await {
-                if let Err(message) = handle(&shared, req, &mut conn).await {
-                    if send(&mut conn, &CliReply::Error { message }).await.is_err() {
-                        break;
-                    }
+                if let Err(message) = handle(&shared, req, &mut conn).await
+                    && send(&mut conn, &CliReply::Error { message }).await.is_err()
+                {
+                    break;
                 }
             }
         });
@@ -60,8 +65,29 @@ type Conn = FramedConn<UnixStream>;
 
 async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Result<(), String> {
     match req {
-        CliRequest::Publish { tgt, tgt_type, fun, arg, kwarg, timeout, is_async, user } => {
-            let job = publish(shared, JobRequest { tgt, tgt_type, fun, arg, kwarg, user }, true).await?;
+        CliRequest::Publish {
+            tgt,
+            tgt_type,
+            fun,
+            arg,
+            kwarg,
+            timeout,
+            is_async,
+            user,
+        } => {
+            let job = publish(
+                shared,
+                JobRequest {
+                    tgt,
+                    tgt_type,
+                    fun,
+                    arg,
+                    kwarg,
+                    user,
+                },
+                true,
+            )
+            .await?;
             let published = CliReply::Published {
                 jid: job.jid.clone(),
                 expected: job.expected.clone(),
@@ -73,7 +99,11 @@ async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Resul
                 crate::state::lock(&shared.waiters).remove(&job.jid);
                 return Ok(());
             }
-            let timeout = if timeout > 0.0 { timeout } else { shared.cfg.timeout };
+            let timeout = if timeout > 0.0 {
+                timeout
+            } else {
+                shared.cfg.timeout
+            };
             let mut follow = Follow::new(shared, job, Duration::from_secs_f64(timeout));
             while let Some(event) = follow.next().await {
                 let reply = match event {
@@ -90,11 +120,15 @@ async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Resul
             let data = tokio::task::spawn_blocking(move || key_action(&shared2, action))
                 .await
                 .map_err(|e| e.to_string())??;
-            send(conn, &CliReply::Data { data }).await.map_err(|e| e.to_string())
+            send(conn, &CliReply::Data { data })
+                .await
+                .map_err(|e| e.to_string())
         }
         CliRequest::Runner { fun, arg, kwarg } => {
             let data = runners::run(shared, &fun, arg, kwarg).await?;
-            send(conn, &CliReply::Data { data }).await.map_err(|e| e.to_string())
+            send(conn, &CliReply::Data { data })
+                .await
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -105,7 +139,11 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
     let changed = |ids: Vec<String>| json!(ids);
     let data = match action {
         KeyAction::List => key_list(shared),
-        KeyAction::Accept { pattern, include_rejected, include_denied } => {
+        KeyAction::Accept {
+            pattern,
+            include_rejected,
+            include_denied,
+        } => {
             let mut from = vec![KeyState::Pending];
             if include_rejected {
                 from.push(KeyState::Rejected);
@@ -113,9 +151,15 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
             if include_denied {
                 from.push(KeyState::Denied);
             }
-            changed(keys.transition(&pattern, &from, KeyState::Accepted).map_err(err)?)
+            changed(
+                keys.transition(&pattern, &from, KeyState::Accepted)
+                    .map_err(err)?,
+            )
         }
-        KeyAction::AcceptAll { include_rejected, include_denied } => {
+        KeyAction::AcceptAll {
+            include_rejected,
+            include_denied,
+        } => {
             let mut from = vec![KeyState::Pending];
             if include_rejected {
                 from.push(KeyState::Rejected);
@@ -123,9 +167,16 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
             if include_denied {
                 from.push(KeyState::Denied);
             }
-            changed(keys.transition("*", &from, KeyState::Accepted).map_err(err)?)
+            changed(
+                keys.transition("*", &from, KeyState::Accepted)
+                    .map_err(err)?,
+            )
         }
-        KeyAction::Reject { pattern, include_accepted, include_denied } => {
+        KeyAction::Reject {
+            pattern,
+            include_accepted,
+            include_denied,
+        } => {
             let mut from = vec![KeyState::Pending];
             if include_accepted {
                 from.push(KeyState::Accepted);
@@ -133,19 +184,30 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
             if include_denied {
                 from.push(KeyState::Denied);
             }
-            changed(keys.transition(&pattern, &from, KeyState::Rejected).map_err(err)?)
+            changed(
+                keys.transition(&pattern, &from, KeyState::Rejected)
+                    .map_err(err)?,
+            )
         }
         KeyAction::Delete { pattern } => changed(keys.delete(&pattern).map_err(err)?),
         KeyAction::Finger { pattern } => {
             let mut out = Map::new();
             for (state, entries) in keys.fingerprints(&pattern) {
-                let map: Map<String, Value> = entries.into_iter().map(|(id, fp)| (id, Value::String(fp))).collect();
+                let map: Map<String, Value> = entries
+                    .into_iter()
+                    .map(|(id, fp)| (id, Value::String(fp)))
+                    .collect();
                 out.insert(state.dir_name().to_owned(), Value::Object(map));
             }
             Value::Object(out)
         }
     };
-    let remembered = shared.cache.load_grains().map_err(|e| e.to_string())?.into_iter().collect();
+    let remembered = shared
+        .cache
+        .load_grains()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .collect();
     shared.sync_with_keys(&remembered);
     Ok(data)
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use halite_proto::{Jid, JobReturn};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
@@ -20,7 +20,10 @@ use crate::state::PackedGrains;
 #[derive(Debug, thiserror::Error)]
 pub enum JobCacheError {
     #[error("job cache {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("the job cache writer has stopped")]
     WriterGone,
 }
@@ -69,18 +72,27 @@ CREATE TABLE IF NOT EXISTS minion_data (id TEXT PRIMARY KEY, grains TEXT NOT NUL
 ";
 
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
 }
 
 impl JobCache {
     /// Opens (creating) `<cachedir>/jobs.sqlite` and starts the writer thread.
     pub fn open(cachedir: &Path) -> Result<JobCache, JobCacheError> {
         let path = cachedir.join("jobs.sqlite");
-        let err = |source| JobCacheError::Sqlite { path: path.clone(), source };
-        std::fs::create_dir_all(cachedir).map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let err = |source| JobCacheError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(cachedir)
+            .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let conn = Connection::open(&path).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         let (tx, rx) = std_mpsc::sync_channel::<Op>(4096);
         let thread_path = path.clone();
@@ -94,16 +106,20 @@ impl JobCache {
     async fn write(&self, write: Write) -> Result<(), JobCacheError> {
         let (done, wait) = oneshot::channel();
         let tx = self.tx.clone();
-        let op = Op { write, done: Some(done) };
+        let op = Op {
+            write,
+            done: Some(done),
+        };
         // The queue is bounded: when the disk cannot keep up, writers wait
         // here (back-pressure) instead of growing memory.
         match tx.try_send(op) {
             Ok(()) => {}
             Err(std_mpsc::TrySendError::Full(op)) => {
-                tokio::task::spawn_blocking(move || tx.send(op))
-                    .await
-                    .map_err(|_| JobCacheError::WriterGone)?
-                    .map_err(|_| JobCacheError::WriterGone)?;
+                tokio::task::spawn_blocking(move || {
+                    tx.send(op).map_err(|_| JobCacheError::WriterGone)
+                })
+                .await
+                .map_err(|_| JobCacheError::WriterGone)??;
             }
             Err(std_mpsc::TrySendError::Disconnected(_)) => return Err(JobCacheError::WriterGone),
         }
@@ -121,7 +137,11 @@ impl JobCache {
 
     /// Remembers a minion's grains so targets resolve across restarts.
     pub async fn store_grains(&self, id: &str, grains: &Value) -> Result<(), JobCacheError> {
-        self.write(Write::Grains { id: id.to_owned(), grains: grains.to_string() }).await
+        self.write(Write::Grains {
+            id: id.to_owned(),
+            grains: grains.to_string(),
+        })
+        .await
     }
 
     /// Deletes jobs and returns older than `keep_hours`.
@@ -130,14 +150,21 @@ impl JobCache {
     }
 
     fn reader(&self) -> Result<Connection, JobCacheError> {
-        let conn = Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|source| JobCacheError::Sqlite { path: self.path.clone(), source })?;
+        let conn =
+            Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|source| JobCacheError::Sqlite {
+                    path: self.path.clone(),
+                    source,
+                })?;
         let _ = conn.busy_timeout(Duration::from_secs(5));
         Ok(conn)
     }
 
     fn sql_err(&self) -> impl Fn(rusqlite::Error) -> JobCacheError + '_ {
-        |source| JobCacheError::Sqlite { path: self.path.clone(), source }
+        |source| JobCacheError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// All remembered grains, packed (blocking; call from a blocking
@@ -145,13 +172,20 @@ impl JobCache {
     /// sit in memory as parsed values at once.
     pub(crate) fn load_grains(&self) -> Result<Vec<(String, PackedGrains)>, JobCacheError> {
         let conn = self.reader()?;
-        let mut stmt = conn.prepare("SELECT id, grains FROM minion_data").map_err(self.sql_err())?;
+        let mut stmt = conn
+            .prepare("SELECT id, grains FROM minion_data")
+            .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(self.sql_err())?;
         Ok(rows
             .flatten()
-            .map(|(id, g)| (id, PackedGrains::pack(&serde_json::from_str(&g).unwrap_or(Value::Null))))
+            .map(|(id, g)| {
+                (
+                    id,
+                    PackedGrains::pack(&serde_json::from_str(&g).unwrap_or(Value::Null)),
+                )
+            })
             .collect())
     }
 
@@ -177,7 +211,10 @@ impl JobCache {
         for (jid, fun, arg, tgt, tgt_type, user) in rows.flatten() {
             let start = Jid::parse(&jid).map(|j| j.start_time()).unwrap_or_default();
             let mut entry = Map::new();
-            entry.insert("Arguments".into(), serde_json::from_str(&arg).unwrap_or(Value::Array(vec![])));
+            entry.insert(
+                "Arguments".into(),
+                serde_json::from_str(&arg).unwrap_or(Value::Array(vec![])),
+            );
             entry.insert("Function".into(), Value::String(fun));
             entry.insert("StartTime".into(), Value::String(start));
             entry.insert("Target".into(), Value::String(tgt));
@@ -359,10 +396,19 @@ mod tests {
                 })
                 .await
                 .unwrap();
-            cache.store_return(ret(&jid, "a", json!(true))).await.unwrap();
+            cache
+                .store_return(ret(&jid, "a", json!(true)))
+                .await
+                .unwrap();
             // A return sent twice (reconnect before ack) is stored once.
-            cache.store_return(ret(&jid, "a", json!(true))).await.unwrap();
-            cache.store_grains("a", &json!({"os": "Debian"})).await.unwrap();
+            cache
+                .store_return(ret(&jid, "a", json!(true)))
+                .await
+                .unwrap();
+            cache
+                .store_grains("a", &json!({"os": "Debian"}))
+                .await
+                .unwrap();
         }
         let cache = JobCache::open(dir.path()).unwrap();
         let jobs = cache.list_jobs().unwrap();
@@ -372,7 +418,10 @@ mod tests {
         assert_eq!(cache.job(&jid).unwrap().unwrap().minions, vec!["a", "b"]);
         let grains = cache.load_grains().unwrap();
         assert_eq!(grains.len(), 1);
-        assert_eq!((grains[0].0.as_str(), grains[0].1.unpack()), ("a", json!({"os": "Debian"})));
+        assert_eq!(
+            (grains[0].0.as_str(), grains[0].1.unpack()),
+            ("a", json!({"os": "Debian"}))
+        );
         cache.prune(0.0).await.unwrap();
         assert!(cache.list_jobs().unwrap().is_empty());
         assert!(cache.returns(&jid).unwrap().is_empty());

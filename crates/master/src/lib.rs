@@ -42,9 +42,15 @@ pub enum MasterError {
     #[error(transparent)]
     JobCache(#[from] jobcache::JobCacheError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: String, source: std::io::Error },
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("cannot create the CLI socket in {path}: {source}")]
-    Socket { path: String, source: std::io::Error },
+    Socket {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("tls setup: {0}")]
     Tls(#[from] rustls_error::Error),
 }
@@ -71,7 +77,9 @@ impl Master {
         let cache = JobCache::open(&cfg.common.cachedir)?;
         let server_config = halite_pki::tls::server_config(&identity)?;
         let addr = format!("{}:{}", cfg.interface, cfg.ret_port);
-        let listener = TcpListener::bind(&addr).await.map_err(|source| MasterError::Listen { addr, source })?;
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| MasterError::Listen { addr, source })?;
         let cli = cli_server::bind(&cfg.common.sock_dir).map_err(|source| MasterError::Socket {
             path: cfg.common.sock_dir.display().to_string(),
             source,
@@ -80,7 +88,10 @@ impl Master {
             let cache = cache.clone();
             tokio::task::spawn_blocking(move || cache.load_grains())
                 .await
-                .map_err(|e| MasterError::Listen { addr: String::new(), source: std::io::Error::other(e) })??
+                .map_err(|e| MasterError::Listen {
+                    addr: String::new(),
+                    source: std::io::Error::other(e),
+                })??
                 .into_iter()
                 .collect()
         };
@@ -106,7 +117,13 @@ impl Master {
 
     /// Serves until `shutdown` resolves.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let Master { shared, listener, cli, acceptor, .. } = self;
+        let Master {
+            shared,
+            listener,
+            cli,
+            acceptor,
+            ..
+        } = self;
         let minions = tokio::spawn(minion_conn::serve(listener, acceptor, shared.clone()));
         let clis = tokio::spawn(cli_server::serve(cli, shared.clone()));
         let pruner = tokio::spawn(prune_loop(shared.clone()));

@@ -10,14 +10,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use halite_proto::{KeyVerdict, MasterMsg, MinionId, MinionMsg, MAX_FRAME_LEN, MAX_PREAUTH_FRAME_LEN, PROTOCOL_VERSION};
-use halite_transport::{framed, recv_timeout, send, set_max_frame_len, FramedConn, TransportError};
+use halite_proto::{
+    KeyVerdict, MAX_FRAME_LEN, MAX_PREAUTH_FRAME_LEN, MasterMsg, MinionId, MinionMsg,
+    PROTOCOL_VERSION,
+};
+use halite_transport::{FramedConn, TransportError, framed, recv_timeout, send, set_max_frame_len};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Semaphore};
-use tokio_rustls::server::TlsStream;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
 
-use crate::state::{lock, read, write, ConnHandle, PackedGrains, Shared};
+use crate::state::{ConnHandle, PackedGrains, Shared, lock, read, write};
 
 /// Most TLS handshakes in progress at once.
 const MAX_HANDSHAKES: usize = 512;
@@ -48,8 +51,15 @@ pub(crate) async fn serve(listener: TcpListener, acceptor: TlsAcceptor, shared: 
         let handshakes = handshakes.clone();
         tokio::spawn(async move {
             let _conn_permit = conn_permit;
-            let Ok(permit) = handshakes.acquire_owned().await else { return };
-            let authed = match tokio::time::timeout(HANDSHAKE_TIMEOUT, authenticate(tcp, &acceptor, &shared)).await {
+            let Ok(permit) = handshakes.acquire_owned().await else {
+                return;
+            };
+            let authed = match tokio::time::timeout(
+                HANDSHAKE_TIMEOUT,
+                authenticate(tcp, &acceptor, &shared),
+            )
+            .await
+            {
                 Ok(Ok(Some(authed))) => authed,
                 Ok(Ok(None)) => return,
                 Ok(Err(err)) => {
@@ -92,17 +102,27 @@ async fn authenticate(
         _ => return Ok(None),
     };
     if version != PROTOCOL_VERSION {
-        let reason = format!("this master speaks protocol version {PROTOCOL_VERSION}, the minion {version}");
-        send(&mut conn, &MasterMsg::Verdict { status: KeyVerdict::BadVersion, reason }).await?;
+        let reason =
+            format!("this master speaks protocol version {PROTOCOL_VERSION}, the minion {version}");
+        send(
+            &mut conn,
+            &MasterMsg::Verdict {
+                status: KeyVerdict::BadVersion,
+                reason,
+            },
+        )
+        .await?;
         return Ok(None);
     }
     let public_pem = halite_pki::spki_to_pem(&spki);
     let verdict = {
         let shared = shared.clone();
         let id = id.clone();
-        tokio::task::spawn_blocking(move || shared.keys.check(&id, &public_pem, shared.cfg.auto_accept))
-            .await
-            .map_err(|e| TransportError::Io(std::io::Error::other(e)))?
+        tokio::task::spawn_blocking(move || {
+            shared.keys.check(&id, &public_pem, shared.cfg.auto_accept)
+        })
+        .await
+        .map_err(|e| TransportError::Io(std::io::Error::other(e)))?
     };
     let (status, reason) = match verdict {
         Ok(status) => (status, String::new()),
@@ -113,7 +133,9 @@ async fn authenticate(
     };
     match status {
         KeyVerdict::Accepted => {}
-        KeyVerdict::Pending => tracing::info!(minion_id = %id, fingerprint = %halite_pki::fingerprint(&spki), "minion key is pending acceptance"),
+        KeyVerdict::Pending => {
+            tracing::info!(minion_id = %id, fingerprint = %halite_pki::fingerprint(&spki), "minion key is pending acceptance")
+        }
         other => tracing::warn!(minion_id = %id, verdict = ?other, "minion key refused"),
     }
     send(&mut conn, &MasterMsg::Verdict { status, reason }).await?;
@@ -167,20 +189,19 @@ async fn run_authenticated(authed: Authenticated, shared: Arc<Shared>) {
                 if silent_ticks > 3 {
                     break "no answer to keep-alive pings".to_owned();
                 }
-                if silent_ticks > 1 {
-                    if let Err(err) = send(&mut conn, &MasterMsg::Ping).await {
+                if silent_ticks > 1
+                    && let Err(err) = send(&mut conn, &MasterMsg::Ping).await {
                         break err.to_string();
                     }
-                }
             }
         }
     };
     {
         let mut minions = write(&shared.minions);
-        if let Some(entry) = minions.get_mut(&id) {
-            if entry.conn.as_ref().is_some_and(|c| c.conn_id == conn_id) {
-                entry.conn = None;
-            }
+        if let Some(entry) = minions.get_mut(&id)
+            && entry.conn.as_ref().is_some_and(|c| c.conn_id == conn_id)
+        {
+            entry.conn = None;
         }
     }
     tracing::info!(minion_id = %id, %reason, "minion disconnected");
@@ -201,7 +222,11 @@ async fn handle(
             let id = id.clone();
             tokio::spawn(async move {
                 let res = crate::requests::answer(&shared, &id, req).await;
-                let Ok(frame) = halite_transport::encode_frame(&MasterMsg::Response { req_id, res }) else { return };
+                let Ok(frame) =
+                    halite_transport::encode_frame(&MasterMsg::Response { req_id, res })
+                else {
+                    return;
+                };
                 let handle = read(&shared.minions).get(&id).and_then(|m| m.conn.clone());
                 if let Some(h) = handle {
                     let _ = h.tx.send(frame).await;
@@ -227,14 +252,18 @@ async fn handle(
             let store = lock(&shared.waiters)
                 .get(&ret.jid)
                 .map_or(ret.fun != "saltutil.find_job", |w| w.store);
-            if store {
-                if let Err(err) = shared.cache.store_return(ret.clone()).await {
-                    // No ack: the minion keeps the return and sends it again.
-                    tracing::error!(minion_id = %id, jid = %ret.jid, error = %err, "cannot store return");
-                    return Ok(());
-                }
+            if store && let Err(err) = shared.cache.store_return(ret.clone()).await {
+                // No ack: the minion keeps the return and sends it again.
+                tracing::error!(minion_id = %id, jid = %ret.jid, error = %err, "cannot store return");
+                return Ok(());
             }
-            send(conn, &MasterMsg::ReturnAck { jid: ret.jid.clone() }).await?;
+            send(
+                conn,
+                &MasterMsg::ReturnAck {
+                    jid: ret.jid.clone(),
+                },
+            )
+            .await?;
             let waiter = lock(&shared.waiters).get(&ret.jid).map(|w| w.tx.clone());
             if let Some(tx) = waiter {
                 let _ = tx.try_send(ret);

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::jobcache::JobRecord;
 use crate::minion_conn::try_send;
-use crate::state::{lock, read, MinionEntry, PackedGrains, Shared, Waiter};
+use crate::state::{MinionEntry, PackedGrains, Shared, Waiter, lock, read};
 
 /// What the CLI asked for.
 pub(crate) struct JobRequest {
@@ -55,14 +55,21 @@ impl MinionData for Candidate<'_> {
 }
 
 /// The accepted minions matching a target, split into connected and not.
-pub(crate) fn resolve(shared: &Shared, tgt: &str, tgt_type: &str) -> Result<(Vec<MinionId>, Vec<MinionId>), String> {
+pub(crate) fn resolve(
+    shared: &Shared,
+    tgt: &str,
+    tgt_type: &str,
+) -> Result<(Vec<MinionId>, Vec<MinionId>), String> {
     let tgt_type: TargetType = tgt_type.parse().map_err(|e| format!("{e}"))?;
-    let matcher = Matcher::compile(tgt, tgt_type, &shared.cfg.nodegroups).map_err(|e| e.to_string())?;
+    let matcher =
+        Matcher::compile(tgt, tgt_type, &shared.cfg.nodegroups).map_err(|e| e.to_string())?;
     // Snapshot the candidates under the lock (cheap clones), then match
     // without it: unpacking grains must not stall connection updates.
     let candidates: Vec<(MinionId, PackedGrains, bool)> = {
         let minions = read(&shared.minions);
-        let snapshot = |id: &MinionId, entry: &MinionEntry| (id.clone(), entry.grains.clone(), entry.conn.is_some());
+        let snapshot = |id: &MinionId, entry: &MinionEntry| {
+            (id.clone(), entry.grains.clone(), entry.conn.is_some())
+        };
         match matcher.candidate_ids() {
             // Exact names (a list, a glob without wildcards) are looked up
             // instead of scanning every minion.
@@ -71,15 +78,25 @@ pub(crate) fn resolve(shared: &Shared, tgt: &str, tgt_type: &str) -> Result<(Vec
                 .filter_map(|id| MinionId::new(id.clone()).ok())
                 .filter_map(|id| minions.get(&id).map(|entry| snapshot(&id, entry)))
                 .collect(),
-            None => minions.iter().map(|(id, entry)| snapshot(id, entry)).collect(),
+            None => minions
+                .iter()
+                .map(|(id, entry)| snapshot(id, entry))
+                .collect(),
         }
     };
     let needs_grains = matcher.uses_grains();
     let mut connected = Vec::new();
     let mut not_connected = Vec::new();
     for (id, grains, is_connected) in candidates {
-        let grains = if needs_grains { grains.unpack() } else { Value::Null };
-        if matcher.matches(&Candidate { id: &id, grains: &grains }) {
+        let grains = if needs_grains {
+            grains.unpack()
+        } else {
+            Value::Null
+        };
+        if matcher.matches(&Candidate {
+            id: &id,
+            grains: &grains,
+        }) {
             if is_connected {
                 connected.push(id);
             } else {
@@ -96,13 +113,21 @@ pub(crate) fn resolve(shared: &Shared, tgt: &str, tgt_type: &str) -> Result<(Vec
 
 /// Publishes a job. The waiter is registered before anything is sent, so no
 /// return can slip past.
-pub(crate) async fn publish(shared: &Arc<Shared>, req: JobRequest, store: bool) -> Result<Published, String> {
+pub(crate) async fn publish(
+    shared: &Arc<Shared>,
+    req: JobRequest,
+    store: bool,
+) -> Result<Published, String> {
     let (targets, not_connected) = resolve(shared, &req.tgt, &req.tgt_type)?;
     let jid = shared.next_jid();
     let (tx, returns) = mpsc::channel(targets.len() + not_connected.len() + 16);
     lock(&shared.waiters).insert(jid.clone(), Waiter { tx, store });
     if store {
-        let mut minions: Vec<String> = targets.iter().chain(&not_connected).map(|m| m.to_string()).collect();
+        let mut minions: Vec<String> = targets
+            .iter()
+            .chain(&not_connected)
+            .map(|m| m.to_string())
+            .collect();
         minions.sort();
         let record = JobRecord {
             jid: jid.clone(),
@@ -127,7 +152,8 @@ pub(crate) async fn publish(shared: &Arc<Shared>, req: JobRequest, store: bool) 
         tgt_type: req.tgt_type,
         user: req.user,
     };
-    let frame = halite_transport::encode_frame(&MasterMsg::Publish(publish)).map_err(|e| e.to_string())?;
+    let frame =
+        halite_transport::encode_frame(&MasterMsg::Publish(publish)).map_err(|e| e.to_string())?;
     let mut expected = Vec::with_capacity(targets.len());
     let mut not_connected = not_connected;
     for id in targets {
@@ -137,7 +163,12 @@ pub(crate) async fn publish(shared: &Arc<Shared>, req: JobRequest, store: bool) 
             not_connected.push(id);
         }
     }
-    Ok(Published { jid, expected, not_connected, returns })
+    Ok(Published {
+        jid,
+        expected,
+        not_connected,
+        returns,
+    })
 }
 
 /// Drops the waiter of a job when its follower goes away.
@@ -176,7 +207,10 @@ impl<'a> Follow<'a> {
         let outstanding = job.expected.iter().cloned().collect();
         Follow {
             shared,
-            _guard: WaiterGuard { shared, jid: job.jid.clone() },
+            _guard: WaiterGuard {
+                shared,
+                jid: job.jid.clone(),
+            },
             job,
             timeout,
             deadline: Instant::now() + timeout,
@@ -201,11 +235,10 @@ impl<'a> Follow<'a> {
                     let still_running = find_job(self.shared, &self.job, &self.outstanding).await;
                     if still_running.is_empty() {
                         // Returns that raced with the probe still count.
-                        if let Ok(ret) = self.job.returns.try_recv() {
-                            if self.outstanding.remove(&ret.id) {
+                        if let Ok(ret) = self.job.returns.try_recv()
+                            && self.outstanding.remove(&ret.id) {
                                 return Some(FollowEvent::Return(ret));
                             }
-                        }
                         break;
                     }
                     self.deadline = Instant::now() + self.timeout;
@@ -217,12 +250,19 @@ impl<'a> Follow<'a> {
             .job
             .not_connected
             .iter()
-            .map(|id| Missing { id: id.clone(), reason: MissingReason::NotConnected })
+            .map(|id| Missing {
+                id: id.clone(),
+                reason: MissingReason::NotConnected,
+            })
             .collect();
         let mut rest: Vec<MinionId> = self.outstanding.drain().collect();
         rest.sort();
         for id in rest {
-            let reason = if self.shared.is_connected(&id) { MissingReason::NoResponse } else { MissingReason::NotConnected };
+            let reason = if self.shared.is_connected(&id) {
+                MissingReason::NoResponse
+            } else {
+                MissingReason::NotConnected
+            };
             missing.push(Missing { id, reason });
         }
         Some(FollowEvent::Done(missing))
@@ -231,15 +271,26 @@ impl<'a> Follow<'a> {
 
 /// Asks the connected outstanding minions whether they still run the job;
 /// returns those that do. Real returns that arrive meanwhile stay queued.
-async fn find_job(shared: &Arc<Shared>, job: &Published, outstanding: &HashSet<MinionId>) -> HashSet<MinionId> {
-    let connected: Vec<MinionId> = outstanding.iter().filter(|id| shared.is_connected(id)).cloned().collect();
+async fn find_job(
+    shared: &Arc<Shared>,
+    job: &Published,
+    outstanding: &HashSet<MinionId>,
+) -> HashSet<MinionId> {
+    let connected: Vec<MinionId> = outstanding
+        .iter()
+        .filter(|id| shared.is_connected(id))
+        .cloned()
+        .collect();
     if connected.is_empty() {
         return HashSet::new();
     }
     let probe_jid = shared.next_jid();
     let (tx, mut rx) = mpsc::channel(connected.len() + 16);
     lock(&shared.waiters).insert(probe_jid.clone(), Waiter { tx, store: false });
-    let _guard = WaiterGuard { shared, jid: probe_jid.clone() };
+    let _guard = WaiterGuard {
+        shared,
+        jid: probe_jid.clone(),
+    };
     let probe = Publish {
         jid: probe_jid,
         fun: "saltutil.find_job".into(),
@@ -249,7 +300,9 @@ async fn find_job(shared: &Arc<Shared>, job: &Published, outstanding: &HashSet<M
         tgt_type: "list".into(),
         user: String::new(),
     };
-    let Ok(frame) = halite_transport::encode_frame(&MasterMsg::Publish(probe)) else { return HashSet::new() };
+    let Ok(frame) = halite_transport::encode_frame(&MasterMsg::Publish(probe)) else {
+        return HashSet::new();
+    };
     let mut asked: HashSet<MinionId> = HashSet::new();
     for id in connected {
         if try_send(shared, &id, frame.clone()) {

@@ -8,13 +8,21 @@ use halite_proto::{MasterResponse, MinionId, MinionRequest};
 
 use crate::state::Shared;
 
-pub(crate) async fn answer(shared: &Arc<Shared>, id: &MinionId, req: MinionRequest) -> MasterResponse {
+pub(crate) async fn answer(
+    shared: &Arc<Shared>,
+    id: &MinionId,
+    req: MinionRequest,
+) -> MasterResponse {
     let _ = (shared, id);
     match req {
         MinionRequest::FileHash { .. }
         | MinionRequest::GetFile { .. }
         | MinionRequest::FileList { .. }
-        | MinionRequest::ListStates { .. } => MasterResponse::Error { message: "the file server is not available yet".into() },
-        MinionRequest::Pillar { .. } => MasterResponse::Error { message: "pillar is not available yet".into() },
+        | MinionRequest::ListStates { .. } => MasterResponse::Error {
+            message: "the file server is not available yet".into(),
+        },
+        MinionRequest::Pillar { .. } => MasterResponse::Error {
+            message: "pillar is not available yet".into(),
+        },
     }
 }

@@ -42,7 +42,10 @@ impl PackedGrains {
 
     /// The grains, or `Null` when none are known (no grain target matches).
     pub fn unpack(&self) -> Value {
-        self.0.as_ref().and_then(|b| halite_proto::decode(b).ok()).unwrap_or(Value::Null)
+        self.0
+            .as_ref()
+            .and_then(|b| halite_proto::decode(b).ok())
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -117,7 +120,10 @@ impl Shared {
         minions.retain(|id, _| accepted.contains(id));
         for id in accepted {
             minions.entry(id.clone()).or_insert_with(|| MinionEntry {
-                grains: remembered_grains.get(id.as_str()).cloned().unwrap_or_default(),
+                grains: remembered_grains
+                    .get(id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
                 conn: None,
             });
         }
@@ -127,10 +133,15 @@ impl Shared {
     pub fn add_minion(&self, id: &MinionId) {
         write(&self.minions)
             .entry(id.clone())
-            .or_insert_with(|| MinionEntry { grains: PackedGrains::default(), conn: None });
+            .or_insert_with(|| MinionEntry {
+                grains: PackedGrains::default(),
+                conn: None,
+            });
     }
 
     pub fn is_connected(&self, id: &MinionId) -> bool {
-        read(&self.minions).get(id).is_some_and(|m| m.conn.is_some())
+        read(&self.minions)
+            .get(id)
+            .is_some_and(|m| m.conn.is_some())
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use halite_exec::{ExecError, Runtime};
 use halite_proto::{Jid, MinionMsg, Publish};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 struct RunningJob {
@@ -33,7 +33,13 @@ impl JobTable {
         to_master: mpsc::Sender<MinionMsg>,
     ) -> JobTable {
         let grains = Arc::new(grains_source());
-        JobTable { minion_id, jobs: Mutex::new(HashMap::new()), grains_source, grains: Mutex::new(grains), to_master }
+        JobTable {
+            minion_id,
+            jobs: Mutex::new(HashMap::new()),
+            grains_source,
+            grains: Mutex::new(grains),
+            to_master,
+        }
     }
 
     fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<Jid, RunningJob>> {
@@ -41,14 +47,29 @@ impl JobTable {
     }
 
     pub(crate) fn current_grains(&self) -> Arc<Value> {
-        self.grains.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.grains
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Registers a job; the returned guard unregisters it when dropped.
     pub(crate) fn start(self: &Arc<Self>, publish: &Publish) -> (Arc<AtomicBool>, JobGuard) {
         let cancel = Arc::new(AtomicBool::new(false));
-        self.jobs().insert(publish.jid.clone(), RunningJob { publish: publish.clone(), cancel: cancel.clone() });
-        (cancel, JobGuard { table: self.clone(), jid: publish.jid.clone() })
+        self.jobs().insert(
+            publish.jid.clone(),
+            RunningJob {
+                publish: publish.clone(),
+                cancel: cancel.clone(),
+            },
+        );
+        (
+            cancel,
+            JobGuard {
+                table: self.clone(),
+                jid: publish.jid.clone(),
+            },
+        )
     }
 
     fn entry(&self, job: &RunningJob) -> Value {
@@ -79,7 +100,10 @@ impl Drop for JobGuard {
 impl Runtime for JobTable {
     fn running(&self) -> Vec<Value> {
         let jobs = self.jobs();
-        let mut entries: Vec<(&Jid, Value)> = jobs.iter().map(|(jid, job)| (jid, self.entry(job))).collect();
+        let mut entries: Vec<(&Jid, Value)> = jobs
+            .iter()
+            .map(|(jid, job)| (jid, self.entry(job)))
+            .collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         entries.into_iter().map(|(_, v)| v).collect()
     }
@@ -90,14 +114,19 @@ impl Runtime for JobTable {
             .and_then(|j| jobs.get(&j))
             .ok_or_else(|| ExecError::failed(format!("job {jid} is not running")))?;
         job.cancel.store(true, Ordering::Relaxed);
-        Ok(Value::String(format!("Signal 9 sent to job {jid} at pid {}", std::process::id())))
+        Ok(Value::String(format!(
+            "Signal 9 sent to job {jid} at pid {}",
+            std::process::id()
+        )))
     }
 
     fn refresh_grains(&self) -> Result<(), ExecError> {
         let fresh = Arc::new((self.grains_source)());
         *self.grains.lock().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
         // Best effort: when disconnected, grains are sent on reconnect anyway.
-        let _ = self.to_master.try_send(MinionMsg::Grains { grains: (*fresh).clone() });
+        let _ = self.to_master.try_send(MinionMsg::Grains {
+            grains: (*fresh).clone(),
+        });
         Ok(())
     }
 }

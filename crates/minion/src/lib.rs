@@ -19,18 +19,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use halite_exec::{Args, Ctx};
-use halite_pki::tls::MasterPin;
 use halite_pki::Identity;
+use halite_pki::tls::MasterPin;
 use halite_proto::{
-    JobReturn, KeyVerdict, MasterMsg, MinionId, MinionMsg, Publish, MAX_FRAME_LEN, PROTOCOL_VERSION,
+    JobReturn, KeyVerdict, MAX_FRAME_LEN, MasterMsg, MinionId, MinionMsg, PROTOCOL_VERSION, Publish,
 };
-use halite_transport::{framed, recv_timeout, send, FramedConn, TransportError};
+use halite_transport::{FramedConn, TransportError, framed, recv_timeout, send};
 use rand::Rng;
 use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, Semaphore};
-use tokio_rustls::client::TlsStream;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
 pub use jobs::JobTable;
 pub use link::{LinkError, MasterLink};
@@ -38,7 +38,9 @@ pub use outbox::Outbox;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MinionError {
-    #[error("the master rejected this minion's key; the minion exits (set rejected_retry to keep trying)")]
+    #[error(
+        "the master rejected this minion's key; the minion exits (set rejected_retry to keep trying)"
+    )]
     Rejected,
     #[error("the master refused the connection: {0}")]
     BadVersion(String),
@@ -95,7 +97,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs the minion until a fatal error (a rejected key).
 pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
     let (to_master_tx, mut to_master_rx) = mpsc::channel::<MinionMsg>(1024);
-    let table = Arc::new(JobTable::new(settings.id.to_string(), settings.grains_source, to_master_tx.clone()));
+    let table = Arc::new(JobTable::new(
+        settings.id.to_string(),
+        settings.grains_source,
+        to_master_tx.clone(),
+    ));
     let settings = Arc::new(Shared {
         id: settings.id,
         master_host: settings.master_host,
@@ -127,7 +133,8 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
                 tracing::info!(wait = ?acceptance_wait, "key not accepted yet; waiting");
                 tokio::time::sleep(acceptance_wait).await;
                 if settings.acceptance_wait_max > acceptance_wait {
-                    acceptance_wait = (acceptance_wait + settings.acceptance_wait).min(settings.acceptance_wait_max);
+                    acceptance_wait = (acceptance_wait + settings.acceptance_wait)
+                        .min(settings.acceptance_wait_max);
                 }
                 failures = 0;
                 continue;
@@ -162,11 +169,19 @@ fn backoff(s: &Shared, failures: u32) -> Duration {
     let base = s.recon_default.as_millis() as u64;
     let max = s.recon_max.as_millis().max(1) as u64;
     let millis = if failures == 0 {
-        let spread = if s.recon_randomize { rand::rng().random_range(0..=max) } else { 0 };
+        let spread = if s.recon_randomize {
+            rand::rng().random_range(0..=max)
+        } else {
+            0
+        };
         base + spread
     } else {
         let exp = base.saturating_mul(1u64 << failures.min(16)).min(max);
-        if s.recon_randomize && exp > 1 { rand::rng().random_range(exp / 2..=exp) } else { exp }
+        if s.recon_randomize && exp > 1 {
+            rand::rng().random_range(exp / 2..=exp)
+        } else {
+            exp
+        }
     };
     Duration::from_millis(millis)
 }
@@ -207,7 +222,10 @@ impl From<TransportError> for SessionError {
 async fn connect(s: &Shared) -> Result<FramedConn<TlsStream<TcpStream>>, SessionError> {
     let pin = match &s.trust {
         MasterTrust::Fingerprint(fp) => MasterPin::Fingerprint(fp.clone()),
-        MasterTrust::RememberIn(path) => match std::fs::read_to_string(path).ok().and_then(|p| halite_pki::spki_from_pem(&p)) {
+        MasterTrust::RememberIn(path) => match std::fs::read_to_string(path)
+            .ok()
+            .and_then(|p| halite_pki::spki_from_pem(&p))
+        {
             Some(spki) => MasterPin::Key(spki),
             None => MasterPin::TrustOnFirstUse,
         },
@@ -222,37 +240,57 @@ async fn connect(s: &Shared) -> Result<FramedConn<TlsStream<TcpStream>>, Session
         .map_err(|_| TransportError::Timeout)?
         .map_err(TransportError::Io)?;
     let _ = tcp.set_nodelay(true);
-    let tls = tokio::time::timeout(CONNECT_TIMEOUT, TlsConnector::from(config).connect(halite_pki::tls::server_name(), tcp))
-        .await
-        .map_err(|_| TransportError::Timeout)?
-        .map_err(TransportError::Io)?;
-    if tofu {
-        if let MasterTrust::RememberIn(path) = &s.trust {
-            let spki = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .and_then(halite_pki::tls::spki_of_cert);
-            if let Some(spki) = spki {
-                if let Err(err) = std::fs::write(path, halite_pki::spki_to_pem(&spki)) {
-                    tracing::warn!(path = %path.display(), error = %err, "cannot remember the master's key");
-                } else {
-                    tracing::info!(fingerprint = %halite_pki::fingerprint(&spki), "remembered the master's key");
-                }
+    let tls = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TlsConnector::from(config).connect(halite_pki::tls::server_name(), tcp),
+    )
+    .await
+    .map_err(|_| TransportError::Timeout)?
+    .map_err(TransportError::Io)?;
+    if tofu && let MasterTrust::RememberIn(path) = &s.trust {
+        let spki = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(halite_pki::tls::spki_of_cert);
+        if let Some(spki) = spki {
+            if let Err(err) = std::fs::write(path, halite_pki::spki_to_pem(&spki)) {
+                tracing::warn!(path = %path.display(), error = %err, "cannot remember the master's key");
+            } else {
+                tracing::info!(fingerprint = %halite_pki::fingerprint(&spki), "remembered the master's key");
             }
         }
     }
     Ok(framed(tls, MAX_FRAME_LEN))
 }
 
-async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) -> Result<Session, SessionError> {
+async fn session(
+    s: &Arc<Shared>,
+    to_master_rx: &mut mpsc::Receiver<MinionMsg>,
+) -> Result<Session, SessionError> {
     let mut conn = connect(s).await?;
-    send(&mut conn, &MinionMsg::Hello { version: PROTOCOL_VERSION, id: s.id.clone() }).await?;
+    send(
+        &mut conn,
+        &MinionMsg::Hello {
+            version: PROTOCOL_VERSION,
+            id: s.id.clone(),
+        },
+    )
+    .await?;
     match recv_timeout::<_, MasterMsg>(&mut conn, CONNECT_TIMEOUT).await? {
-        MasterMsg::Verdict { status: KeyVerdict::Accepted, .. } => {}
-        MasterMsg::Verdict { status: KeyVerdict::Pending, .. } => return Ok(Session::Pending),
-        MasterMsg::Verdict { status: KeyVerdict::BadVersion, reason } => {
+        MasterMsg::Verdict {
+            status: KeyVerdict::Accepted,
+            ..
+        } => {}
+        MasterMsg::Verdict {
+            status: KeyVerdict::Pending,
+            ..
+        } => return Ok(Session::Pending),
+        MasterMsg::Verdict {
+            status: KeyVerdict::BadVersion,
+            reason,
+        } => {
             return Err(SessionError::Fatal(MinionError::BadVersion(reason)));
         }
         MasterMsg::Verdict { .. } => return Ok(Session::Rejected),
@@ -262,7 +300,13 @@ async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) 
     // Anything queued while disconnected is either a stale grains update
     // (fresh grains go out now) or a result that the outbox also holds.
     while to_master_rx.try_recv().is_ok() {}
-    send(&mut conn, &MinionMsg::Grains { grains: (*s.table.current_grains()).clone() }).await?;
+    send(
+        &mut conn,
+        &MinionMsg::Grains {
+            grains: (*s.table.current_grains()).clone(),
+        },
+    )
+    .await?;
     for ret in s.outbox.pending() {
         send(&mut conn, &MinionMsg::Return(ret)).await?;
     }
@@ -270,7 +314,10 @@ async fn session(s: &Arc<Shared>, to_master_rx: &mut mpsc::Receiver<MinionMsg>) 
         // A live master is never silent for long: it pings an idle minion
         // and acknowledges every return. Silence means a half-open
         // connection (the master's host vanished); reconnect.
-        let alive = tokio::time::timeout(s.master_alive, halite_transport::recv::<_, MasterMsg>(&mut conn));
+        let alive = tokio::time::timeout(
+            s.master_alive,
+            halite_transport::recv::<_, MasterMsg>(&mut conn),
+        );
         tokio::select! {
             msg = alive => match msg.unwrap_or(Err(TransportError::Timeout)) {
                 Ok(MasterMsg::Publish(publish)) => start_job(s, publish),
@@ -309,8 +356,12 @@ fn start_job(s: &Arc<Shared>, publish: Publish) {
             kwargs.insert("__pub_user".into(), Value::String(job.user.clone()));
             kwargs.insert("__pub_tgt".into(), Value::String(job.tgt.clone()));
             kwargs.insert("__pub_tgt_type".into(), Value::String(job.tgt_type.clone()));
-            let mut ctx = Ctx::new(job_s.opts.clone(), job_s.table.current_grains(), job_s.config_dir.clone())
-                .with_cancel_flag(cancel);
+            let mut ctx = Ctx::new(
+                job_s.opts.clone(),
+                job_s.table.current_grains(),
+                job_s.config_dir.clone(),
+            )
+            .with_cancel_flag(cancel);
             ctx.jid = Some(job.jid.to_string());
             ctx.runtime = Some(job_s.table.clone());
             halite_exec::run_job(&ctx, &job.fun, Args::new(job.arg.clone(), kwargs))

@@ -39,7 +39,9 @@ impl Outbox {
                 fs::rename(&tmp, dir.join(format!("{}.ret", ret.jid)))
             }
             Outbox::Memory(map) => {
-                map.lock().unwrap_or_else(|e| e.into_inner()).insert(ret.jid.clone(), ret.clone());
+                map.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(ret.jid.clone(), ret.clone());
                 Ok(())
             }
         }
@@ -81,7 +83,12 @@ impl Outbox {
                     })
                     .collect()
             }
-            Outbox::Memory(map) => map.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect(),
+            Outbox::Memory(map) => map
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .cloned()
+                .collect(),
         }
     }
 }

@@ -5,12 +5,14 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use rcgen::{CertificateParams, KeyPair, PublicKeyData, PKCS_ED25519};
+use rcgen::{CertificateParams, KeyPair, PKCS_ED25519, PublicKeyData};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, SubjectPublicKeyInfoDer};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, SubjectPublicKeyInfoDer,
+};
 use sha2::{Digest, Sha256};
 
-use crate::{io_err, Error};
+use crate::{Error, io_err};
 
 /// A key pair with its self-signed certificate.
 pub struct Identity {
@@ -22,7 +24,8 @@ pub struct Identity {
 impl Identity {
     /// A fresh in-memory identity (used by `halite swarm` and `--gen-keys`).
     pub fn generate() -> Result<Identity, Error> {
-        let key = KeyPair::generate_for(&PKCS_ED25519).map_err(|e| Error::Generate(e.to_string()))?;
+        let key =
+            KeyPair::generate_for(&PKCS_ED25519).map_err(|e| Error::Generate(e.to_string()))?;
         Identity::from_key_pair(key)
     }
 
@@ -32,8 +35,10 @@ impl Identity {
         let key_path = dir.join(format!("{name}.pem"));
         if key_path.exists() {
             let pem = fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
-            let key = KeyPair::from_pem(&pem)
-                .map_err(|e| Error::BadKey { path: key_path.clone(), reason: e.to_string() })?;
+            let key = KeyPair::from_pem(&pem).map_err(|e| Error::BadKey {
+                path: key_path.clone(),
+                reason: e.to_string(),
+            })?;
             return Identity::from_key_pair(key);
         }
         let identity = Identity::generate()?;
@@ -52,7 +57,8 @@ impl Identity {
             .mode(0o600)
             .open(&key_path)
             .map_err(io_err(&key_path))?;
-        file.write_all(self.private_pem().as_bytes()).map_err(io_err(&key_path))?;
+        file.write_all(self.private_pem().as_bytes())
+            .map_err(io_err(&key_path))?;
         let pub_path = dir.join(format!("{name}.pub"));
         fs::write(&pub_path, self.public_pem()).map_err(io_err(&pub_path))?;
         Ok(())
@@ -61,10 +67,13 @@ impl Identity {
     fn from_key_pair(key: KeyPair) -> Result<Identity, Error> {
         // The certificate carries no meaning beyond the key: peers pin the
         // key, so the subject and validity are fixed placeholders.
-        let mut params = CertificateParams::new(vec!["halite".to_owned()]).map_err(|e| Error::Generate(e.to_string()))?;
+        let mut params = CertificateParams::new(vec!["halite".to_owned()])
+            .map_err(|e| Error::Generate(e.to_string()))?;
         params.not_before = rcgen::date_time_ymd(2000, 1, 1);
         params.not_after = rcgen::date_time_ymd(9999, 12, 31);
-        let cert = params.self_signed(&key).map_err(|e| Error::Generate(e.to_string()))?;
+        let cert = params
+            .self_signed(&key)
+            .map_err(|e| Error::Generate(e.to_string()))?;
         Ok(Identity {
             key_der: key.serialize_der(),
             cert: cert.der().clone(),
@@ -114,7 +123,9 @@ pub fn fingerprint(spki_der: &[u8]) -> String {
 
 /// Parses a `-----BEGIN PUBLIC KEY-----` PEM into DER.
 pub fn spki_from_pem(pem: &str) -> Option<Vec<u8>> {
-    SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes()).ok().map(|d| d.to_vec())
+    SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes())
+        .ok()
+        .map(|d| d.to_vec())
 }
 
 pub fn spki_to_pem(spki_der: &[u8]) -> String {
@@ -144,7 +155,10 @@ mod tests {
         let b = Identity::load_or_generate(dir.path(), "minion").unwrap();
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_eq!(a.fingerprint().len(), 95);
-        let mode = fs::metadata(dir.path().join("minion.pem")).unwrap().permissions().mode();
+        let mode = fs::metadata(dir.path().join("minion.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         let pub_pem = fs::read_to_string(dir.path().join("minion.pub")).unwrap();
         assert_eq!(spki_from_pem(&pub_pem).unwrap(), a.spki_der());
@@ -155,7 +169,9 @@ mod tests {
     fn a_corrupt_key_file_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("master.pem"), "garbage").unwrap();
-        let err = Identity::load_or_generate(dir.path(), "master").err().unwrap();
+        let err = Identity::load_or_generate(dir.path(), "master")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("master.pem"), "{err}");
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 use halite_proto::{KeyVerdict, MinionId};
 
-use crate::{fingerprint, io_err, spki_from_pem, Error};
+use crate::{Error, fingerprint, io_err, spki_from_pem};
 
 /// One of Salt's four key states, named as its directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,7 +27,12 @@ pub enum KeyState {
 }
 
 impl KeyState {
-    pub const ALL: [KeyState; 4] = [KeyState::Accepted, KeyState::Denied, KeyState::Pending, KeyState::Rejected];
+    pub const ALL: [KeyState; 4] = [
+        KeyState::Accepted,
+        KeyState::Denied,
+        KeyState::Pending,
+        KeyState::Rejected,
+    ];
 
     /// Salt's directory and JSON key for the state.
     pub fn dir_name(self) -> &'static str {
@@ -68,7 +73,10 @@ impl KeyStore {
             fs::create_dir_all(&dir).map_err(io_err(&dir))?;
             fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io_err(&dir))?;
         }
-        Ok(KeyStore { root: pki_dir.to_owned(), max_pending })
+        Ok(KeyStore {
+            root: pki_dir.to_owned(),
+            max_pending,
+        })
     }
 
     fn path(&self, state: KeyState, id: &str) -> PathBuf {
@@ -86,8 +94,15 @@ impl KeyStore {
 
     /// Decides what a connecting minion gets, recording its key as pending
     /// (or accepted, with `auto_accept`) when it is new.
-    pub fn check(&self, id: &MinionId, public_pem: &str, auto_accept: bool) -> Result<KeyVerdict, Error> {
-        let same = |stored: &str| spki_from_pem(stored).is_some() && spki_from_pem(stored) == spki_from_pem(public_pem);
+    pub fn check(
+        &self,
+        id: &MinionId,
+        public_pem: &str,
+        auto_accept: bool,
+    ) -> Result<KeyVerdict, Error> {
+        let same = |stored: &str| {
+            spki_from_pem(stored).is_some() && spki_from_pem(stored) == spki_from_pem(public_pem)
+        };
         if self.read(KeyState::Rejected, id).is_some() {
             return Ok(KeyVerdict::Rejected);
         }
@@ -145,7 +160,12 @@ impl KeyStore {
 
     /// Moves keys matching `pattern` from any of `from` into `to`; returns
     /// the ids moved. Used for accept (`-a`/`-A`) and reject (`-r`/`-R`).
-    pub fn transition(&self, pattern: &str, from: &[KeyState], to: KeyState) -> Result<Vec<String>, Error> {
+    pub fn transition(
+        &self,
+        pattern: &str,
+        from: &[KeyState],
+        to: KeyState,
+    ) -> Result<Vec<String>, Error> {
         let glob = compile_glob(pattern);
         let mut moved = Vec::new();
         for state in from {
@@ -215,7 +235,11 @@ pub fn compile_glob(pattern: &str) -> GlobMatcher {
         .build()
         .or_else(|_| GlobBuilder::new(&globset::escape(pattern)).build())
         .map(|g| g.compile_matcher())
-        .unwrap_or_else(|_| globset::Glob::new("").expect("empty glob is valid").compile_matcher())
+        .unwrap_or_else(|_| {
+            globset::Glob::new("")
+                .expect("empty glob is valid")
+                .compile_matcher()
+        })
 }
 
 #[cfg(test)]
@@ -234,21 +258,46 @@ mod tests {
         let web = Identity::generate().unwrap().public_pem();
         let thief = Identity::generate().unwrap().public_pem();
 
-        assert_eq!(store.check(&id("web1"), &web, false).unwrap(), KeyVerdict::Pending);
-        assert_eq!(store.check(&id("web1"), &web, false).unwrap(), KeyVerdict::Pending);
+        assert_eq!(
+            store.check(&id("web1"), &web, false).unwrap(),
+            KeyVerdict::Pending
+        );
+        assert_eq!(
+            store.check(&id("web1"), &web, false).unwrap(),
+            KeyVerdict::Pending
+        );
         assert_eq!(store.ids(KeyState::Pending), vec!["web1"]);
 
-        assert_eq!(store.transition("web*", &[KeyState::Pending], KeyState::Accepted).unwrap(), vec!["web1"]);
-        assert_eq!(store.check(&id("web1"), &web, false).unwrap(), KeyVerdict::Accepted);
+        assert_eq!(
+            store
+                .transition("web*", &[KeyState::Pending], KeyState::Accepted)
+                .unwrap(),
+            vec!["web1"]
+        );
+        assert_eq!(
+            store.check(&id("web1"), &web, false).unwrap(),
+            KeyVerdict::Accepted
+        );
         // Another key claiming an accepted id is denied, and the accepted key stays.
-        assert_eq!(store.check(&id("web1"), &thief, true).unwrap(), KeyVerdict::Denied);
+        assert_eq!(
+            store.check(&id("web1"), &thief, true).unwrap(),
+            KeyVerdict::Denied
+        );
         assert_eq!(store.accepted_key(&id("web1")).unwrap(), web);
         assert_eq!(store.ids(KeyState::Denied), vec!["web1"]);
 
-        store.transition("web1", &[KeyState::Accepted], KeyState::Rejected).unwrap();
-        assert_eq!(store.check(&id("web1"), &web, true).unwrap(), KeyVerdict::Rejected);
+        store
+            .transition("web1", &[KeyState::Accepted], KeyState::Rejected)
+            .unwrap();
+        assert_eq!(
+            store.check(&id("web1"), &web, true).unwrap(),
+            KeyVerdict::Rejected
+        );
 
-        assert_eq!(store.check(&id("db1"), &thief, true).unwrap(), KeyVerdict::Accepted);
+        assert_eq!(
+            store.check(&id("db1"), &thief, true).unwrap(),
+            KeyVerdict::Accepted
+        );
         assert_eq!(store.delete("*").unwrap(), vec!["db1", "web1"]);
         assert!(store.list().values().all(|v| v.is_empty()));
     }
@@ -260,6 +309,9 @@ mod tests {
         let key = Identity::generate().unwrap().public_pem();
         store.check(&id("a"), &key, false).unwrap();
         store.check(&id("b"), &key, false).unwrap();
-        assert!(matches!(store.check(&id("c"), &key, false), Err(Error::TooManyPending(2))));
+        assert!(matches!(
+            store.check(&id("c"), &key, false),
+            Err(Error::TooManyPending(2))
+        ));
     }
 }

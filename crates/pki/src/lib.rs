@@ -18,16 +18,22 @@ mod identity;
 mod keystore;
 pub mod tls;
 
-pub use identity::{fingerprint, spki_from_pem, spki_to_pem, Identity};
-pub use keystore::{compile_glob as key_glob, KeyList, KeyState, KeyStore};
+pub use identity::{Identity, fingerprint, spki_from_pem, spki_to_pem};
+pub use keystore::{KeyList, KeyState, KeyStore, compile_glob as key_glob};
 
 /// Errors from key files and key handling.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a valid key: {reason}")]
-    BadKey { path: std::path::PathBuf, reason: String },
+    BadKey {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     #[error("cannot generate key: {0}")]
     Generate(String),
     #[error("too many pending keys ({0}); accept or delete some before more minions can register")]
@@ -35,5 +41,8 @@ pub enum Error {
 }
 
 pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_owned(), source }
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }

@@ -8,12 +8,16 @@
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{ring as provider, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::crypto::{
+    CryptoProvider, ring as provider, verify_tls12_signature, verify_tls13_signature,
+};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{ClientConfig, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::{
+    ClientConfig, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+};
 
-use crate::{fingerprint, Identity};
+use crate::{Identity, fingerprint};
 
 fn crypto() -> Arc<CryptoProvider> {
     Arc::new(provider::default_provider())
@@ -29,7 +33,9 @@ pub fn spki_of_cert(cert: &CertificateDer<'_>) -> Option<Vec<u8>> {
 /// are welcome is decided after the handshake by the key store.
 pub fn server_config(identity: &Identity) -> Result<Arc<ServerConfig>, rustls::Error> {
     let provider = crypto();
-    let verifier = Arc::new(AnyKeyClientVerifier { provider: provider.clone() });
+    let verifier = Arc::new(AnyKeyClientVerifier {
+        provider: provider.clone(),
+    });
     let config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .with_client_cert_verifier(verifier)
@@ -50,9 +56,15 @@ pub enum MasterPin {
 
 /// The minion's client config, presenting `identity` and checking the
 /// master's key against `pin` during the handshake.
-pub fn client_config(identity: &Identity, pin: MasterPin) -> Result<Arc<ClientConfig>, rustls::Error> {
+pub fn client_config(
+    identity: &Identity,
+    pin: MasterPin,
+) -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = crypto();
-    let verifier = Arc::new(PinnedServerVerifier { provider: provider.clone(), pin });
+    let verifier = Arc::new(PinnedServerVerifier {
+        provider: provider.clone(),
+        pin,
+    });
     let config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .dangerous()
@@ -84,7 +96,9 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
     ) -> Result<ClientCertVerified, rustls::Error> {
         spki_of_cert(end_entity)
             .map(|_| ClientCertVerified::assertion())
-            .ok_or(rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))
+            .ok_or(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::BadEncoding,
+            ))
     }
 
     fn verify_tls12_signature(
@@ -93,7 +107,12 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -102,11 +121,18 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -125,10 +151,13 @@ impl ServerCertVerifier for PinnedServerVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let spki = spki_of_cert(end_entity)
-            .ok_or(rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))?;
+        let spki = spki_of_cert(end_entity).ok_or(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::BadEncoding,
+        ))?;
         let trusted = match &self.pin {
-            MasterPin::Fingerprint(expected) => fingerprint(&spki).eq_ignore_ascii_case(expected.trim()),
+            MasterPin::Fingerprint(expected) => {
+                fingerprint(&spki).eq_ignore_ascii_case(expected.trim())
+            }
             MasterPin::Key(expected) => *expected == spki,
             MasterPin::TrustOnFirstUse => true,
         };
@@ -148,7 +177,12 @@ impl ServerCertVerifier for PinnedServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -157,10 +191,17 @@ impl ServerCertVerifier for PinnedServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }

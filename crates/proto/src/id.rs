@@ -17,7 +17,9 @@ pub enum IdError {
     Empty,
     #[error("minion id is longer than 255 bytes")]
     TooLong,
-    #[error("minion id {0:?} contains a character that is not allowed (path separator, whitespace or control character)")]
+    #[error(
+        "minion id {0:?} contains a character that is not allowed (path separator, whitespace or control character)"
+    )]
     BadChar(String),
     #[error("minion id {0:?} may not start with a dot")]
     LeadingDot(String),
@@ -74,7 +76,9 @@ mod tests {
 
     #[test]
     fn rejects_ids_that_could_escape_a_directory() {
-        for bad in ["", "..", ".", "../x", "a/b", "a\\b", "a\0b", ".hidden", "a b"] {
+        for bad in [
+            "", "..", ".", "../x", "a/b", "a\\b", "a\0b", ".hidden", "a b",
+        ] {
             assert!(MinionId::new(bad).is_err(), "{bad:?} was accepted");
         }
         for good in ["web1", "db-01.example.com", "node_3", "x"] {

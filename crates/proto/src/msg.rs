@@ -51,16 +51,24 @@ pub enum MinionRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MasterResponse {
-    Hash { sha256: Option<String> },
+    Hash {
+        sha256: Option<String>,
+    },
     File {
         #[serde(with = "serde_bytes")]
         data: Vec<u8>,
     },
     NotFound,
-    List { items: Vec<String> },
-    Pillar { pillar: Value },
+    List {
+        items: Vec<String>,
+    },
+    Pillar {
+        pillar: Value,
+    },
     /// The request was refused or failed; `message` is for the user.
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// Master → minion.
@@ -168,11 +176,26 @@ pub enum CliRequest {
 pub enum KeyAction {
     List,
     /// Accept the named keys; glob patterns as in `salt-key -a`.
-    Accept { pattern: String, include_rejected: bool, include_denied: bool },
-    AcceptAll { include_rejected: bool, include_denied: bool },
-    Reject { pattern: String, include_accepted: bool, include_denied: bool },
-    Delete { pattern: String },
-    Finger { pattern: String },
+    Accept {
+        pattern: String,
+        include_rejected: bool,
+        include_denied: bool,
+    },
+    AcceptAll {
+        include_rejected: bool,
+        include_denied: bool,
+    },
+    Reject {
+        pattern: String,
+        include_accepted: bool,
+        include_denied: bool,
+    },
+    Delete {
+        pattern: String,
+    },
+    Finger {
+        pattern: String,
+    },
 }
 
 /// Master → CLI.
@@ -181,7 +204,11 @@ pub enum KeyAction {
 pub enum CliReply {
     /// The job was published. `expected` are the minions that were sent the
     /// job; `not_connected` matched the target but have no live connection.
-    Published { jid: Jid, expected: Vec<MinionId>, not_connected: Vec<MinionId> },
+    Published {
+        jid: Jid,
+        expected: Vec<MinionId>,
+        not_connected: Vec<MinionId>,
+    },
     /// One minion's return, streamed as it arrives.
     Return(JobReturn),
     /// No more returns will be streamed for this job.

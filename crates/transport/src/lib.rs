@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
@@ -29,7 +29,9 @@ pub enum TransportError {
 /// Wraps `stream` with a 4-byte big-endian length prefix codec that refuses
 /// frames longer than `max_frame_len`.
 pub fn framed<S: AsyncRead + AsyncWrite>(stream: S, max_frame_len: usize) -> FramedConn<S> {
-    let codec = LengthDelimitedCodec::builder().max_frame_length(max_frame_len).new_codec();
+    let codec = LengthDelimitedCodec::builder()
+        .max_frame_length(max_frame_len)
+        .new_codec();
     // A small initial buffer: an idle minion connection should cost little;
     // the buffer grows for large frames and is reused afterwards.
     Framed::with_capacity(stream, codec, 1024)
@@ -47,7 +49,10 @@ pub fn encode_frame<T: Serialize>(msg: &T) -> Result<bytes::Bytes, halite_proto:
 }
 
 /// Sends a frame made by [`encode_frame`].
-pub async fn send_frame<S>(conn: &mut FramedConn<S>, frame: bytes::Bytes) -> Result<(), TransportError>
+pub async fn send_frame<S>(
+    conn: &mut FramedConn<S>,
+    frame: bytes::Bytes,
+) -> Result<(), TransportError>
 where
     S: AsyncWrite + AsyncRead + Unpin,
 {
@@ -76,12 +81,17 @@ where
 }
 
 /// [`recv`] with a deadline.
-pub async fn recv_timeout<S, T>(conn: &mut FramedConn<S>, timeout: Duration) -> Result<T, TransportError>
+pub async fn recv_timeout<S, T>(
+    conn: &mut FramedConn<S>,
+    timeout: Duration,
+) -> Result<T, TransportError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     T: DeserializeOwned,
 {
-    tokio::time::timeout(timeout, recv(conn)).await.map_err(|_| TransportError::Timeout)?
+    tokio::time::timeout(timeout, recv(conn))
+        .await
+        .map_err(|_| TransportError::Timeout)?
 }
 
 #[cfg(test)]
@@ -94,13 +104,19 @@ mod tests {
         let (a, mut b) = tokio::io::duplex(1 << 16);
         let mut conn = framed(a, 16);
         b.write_all(&100u32.to_be_bytes()).await.unwrap();
-        assert!(matches!(recv::<_, String>(&mut conn).await, Err(TransportError::Io(_))));
+        assert!(matches!(
+            recv::<_, String>(&mut conn).await,
+            Err(TransportError::Io(_))
+        ));
 
         let (a, mut b) = tokio::io::duplex(1 << 16);
         let mut conn = framed(a, 1024);
         b.write_all(&3u32.to_be_bytes()).await.unwrap();
         b.write_all(b"\xc1\xc1\xc1").await.unwrap();
-        assert!(matches!(recv::<_, String>(&mut conn).await, Err(TransportError::Codec(_))));
+        assert!(matches!(
+            recv::<_, String>(&mut conn).await,
+            Err(TransportError::Codec(_))
+        ));
     }
 
     #[tokio::test]
@@ -110,6 +126,9 @@ mod tests {
         send(&mut a, &"hello".to_owned()).await.unwrap();
         assert_eq!(recv::<_, String>(&mut b).await.unwrap(), "hello");
         drop(a);
-        assert!(matches!(recv::<_, String>(&mut b).await, Err(TransportError::Closed)));
+        assert!(matches!(
+            recv::<_, String>(&mut b).await,
+            Err(TransportError::Closed)
+        ));
     }
 }

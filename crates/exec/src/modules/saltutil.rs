@@ -119,7 +119,11 @@ struct NoArgs {}
 /// Jobs running on this minion, without the job asking (as Salt skips
 /// the calling process's own proc file).
 fn running_jobs(ctx: &Ctx) -> Vec<Value> {
-    let mut jobs = ctx.runtime.as_ref().map(|r| r.running()).unwrap_or_default();
+    let mut jobs = ctx
+        .runtime
+        .as_ref()
+        .map(|r| r.running())
+        .unwrap_or_default();
     if let Some(own) = &ctx.jid {
         jobs.retain(|job| job.get("jid").and_then(Value::as_str) != Some(own.as_str()));
     }

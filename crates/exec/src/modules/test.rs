@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::api::{always, Args, Ctx, ExecError, Function, Module};
+use crate::api::{Args, Ctx, ExecError, Function, Module, always};
 
 pub static MODULE: Module = Module {
     name: "test",
@@ -95,21 +95,30 @@ fn sleep(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a: SleepArgs = args.bind()?;
     let secs = match &a.length {
         Value::Number(n) => n.as_f64().unwrap_or(0.0),
-        Value::String(s) => s
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| ExecError::Invocation(format!("length must be a number of seconds, not {s:?}")))?,
-        other => return Err(ExecError::Invocation(format!("length must be a number of seconds, not {other}"))),
+        Value::String(s) => s.trim().parse::<f64>().map_err(|_| {
+            ExecError::Invocation(format!("length must be a number of seconds, not {s:?}"))
+        })?,
+        other => {
+            return Err(ExecError::Invocation(format!(
+                "length must be a number of seconds, not {other}"
+            )));
+        }
     };
     if !secs.is_finite() || secs < 0.0 {
-        return Err(ExecError::Invocation("length must be a non-negative number of seconds".into()));
+        return Err(ExecError::Invocation(
+            "length must be a non-negative number of seconds".into(),
+        ));
     }
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     while Instant::now() < deadline {
         if ctx.is_cancelled() {
             return Err(ExecError::Killed);
         }
-        std::thread::sleep(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)));
+        std::thread::sleep(
+            deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(50)),
+        );
     }
     Ok(Value::Bool(true))
 }
@@ -118,8 +127,8 @@ fn sleep(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 mod tests {
     use serde_json::Map;
 
-    use crate::{run_job, Args, Ctx, Outcome};
-    use serde_json::{json, Value};
+    use crate::{Args, Ctx, Outcome, run_job};
+    use serde_json::{Value, json};
 
     fn run(fun: &str, positional: Vec<Value>, kwargs: Value) -> Outcome {
         let kwargs: Map<String, Value> = serde_json::from_value(kwargs).unwrap();
@@ -129,10 +138,20 @@ mod tests {
     #[test]
     fn ping_echo_arg() {
         assert_eq!(run("test.ping", vec![], json!({})).ret, json!(true));
-        assert_eq!(run("test.echo", vec![json!("hi there")], json!({})).ret, json!("hi there"));
+        assert_eq!(
+            run("test.echo", vec![json!("hi there")], json!({})).ret,
+            json!("hi there")
+        );
         assert_eq!(run("test.echo", vec![json!(3)], json!({})).ret, json!("3"));
-        let out = run("test.arg", vec![json!(1), json!("two")], json!({"txt": "hello"}));
-        assert_eq!(out.ret, json!({"args": [1, "two"], "kwargs": {"txt": "hello"}}));
+        let out = run(
+            "test.arg",
+            vec![json!(1), json!("two")],
+            json!({"txt": "hello"}),
+        );
+        assert_eq!(
+            out.ret,
+            json!({"args": [1, "two"], "kwargs": {"txt": "hello"}})
+        );
     }
 
     #[test]
@@ -140,26 +159,46 @@ mod tests {
         let out = run("test.ping", vec![json!(1)], json!({}));
         assert!(!out.success);
         assert_eq!(out.retcode, 1);
-        assert_eq!(out.ret, json!("Passed invalid arguments to test.ping: ping() takes 0 positional arguments but 1 were given"));
+        assert_eq!(
+            out.ret,
+            json!(
+                "Passed invalid arguments to test.ping: ping() takes 0 positional arguments but 1 were given"
+            )
+        );
         let out = run("test.echo", vec![], json!({}));
-        assert_eq!(out.ret, json!("Passed invalid arguments to test.echo: missing required argument 'text'"));
+        assert_eq!(
+            out.ret,
+            json!("Passed invalid arguments to test.echo: missing required argument 'text'")
+        );
         let out = run("test.ping", vec![], json!({"bogus": 1}));
-        assert_eq!(out.ret, json!("ERROR executing 'test.ping': The following keyword arguments are not valid: bogus=1"));
+        assert_eq!(
+            out.ret,
+            json!(
+                "ERROR executing 'test.ping': The following keyword arguments are not valid: bogus=1"
+            )
+        );
         let out = run("test.nope", vec![], json!({}));
-        assert_eq!((out.ret, out.retcode), (json!("'test.nope' is not available."), 254));
+        assert_eq!(
+            (out.ret, out.retcode),
+            (json!("'test.nope' is not available."), 254)
+        );
         let out = run("test.sleep", vec![json!("soon")], json!({}));
         assert!(!out.success);
     }
 
     #[test]
     fn pub_keys_are_ignored() {
-        assert_eq!(run("test.ping", vec![], json!({"__pub_jid": "1"})).ret, json!(true));
+        assert_eq!(
+            run("test.ping", vec![], json!({"__pub_jid": "1"})).ret,
+            json!(true)
+        );
     }
 
     #[test]
     fn sleep_stops_when_killed() {
         let ctx = Ctx::bare();
-        ctx.cancel_flag().store(true, std::sync::atomic::Ordering::Relaxed);
+        ctx.cancel_flag()
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let out = run_job(&ctx, "test.sleep", Args::new(vec![json!(30)], Map::new()));
         assert_eq!(out.ret, json!("job was killed"));
     }

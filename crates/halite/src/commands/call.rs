@@ -5,18 +5,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use clap::Args;
 use halite_config::MinionConfig;
 use serde_json::Value;
 
-use crate::cli::{OutputFlags, EXIT_MINION_FAILED, EXIT_OK};
+use crate::cli::{EXIT_MINION_FAILED, EXIT_OK, OutputFlags};
 use crate::printer::Printer;
 
 #[derive(Args, Debug)]
 pub struct CallArgs {
     /// Directory holding the `minion` config file (read for grains and options).
-    #[arg(short = 'c', long = "config-dir", default_value = "/etc/halite", env = "HALITE_CONFIG_DIR")]
+    #[arg(
+        short = 'c',
+        long = "config-dir",
+        default_value = "/etc/halite",
+        env = "HALITE_CONFIG_DIR"
+    )]
     pub config_dir: PathBuf,
     /// Run without a master (the only mode so far).
     #[arg(long)]
@@ -34,19 +39,33 @@ pub struct CallArgs {
 
 pub fn run(args: CallArgs) -> Result<ExitCode> {
     if !args.local {
-        bail!("`halite call` without --local (asking the master for pillar and files) is not available yet; use `halite call --local`");
+        bail!(
+            "`halite call` without --local (asking the master for pillar and files) is not available yet; use `halite call --local`"
+        );
     }
     let cfg = MinionConfig::load(&args.config_dir)?;
-    let id = super::daemon::minion_id(&cfg).map(|id| id.to_string()).unwrap_or_else(|_| "local".into());
+    let id = super::daemon::minion_id(&cfg)
+        .map(|id| id.to_string())
+        .unwrap_or_else(|_| "local".into());
     let grains = (super::daemon::grains_source(id, cfg.config_dir.clone(), cfg.grains.clone()))();
-    let ctx = halite_exec::Ctx::new(Arc::new(Value::Object(cfg.opts.clone())), Arc::new(grains), cfg.config_dir.clone());
+    let ctx = halite_exec::Ctx::new(
+        Arc::new(Value::Object(cfg.opts.clone())),
+        Arc::new(grains),
+        cfg.config_dir.clone(),
+    );
     let (positional, kwargs) = crate::salt_args::parse(&args.args);
-    let outcome = halite_exec::run_job(&ctx, &args.function, halite_exec::Args::new(positional, kwargs));
+    let outcome = halite_exec::run_job(
+        &ctx,
+        &args.function,
+        halite_exec::Args::new(positional, kwargs),
+    );
     let mut printer = Printer::new(&args.output)?;
     printer.minion("local", &outcome.ret, outcome.retcode, None)?;
     Ok(match outcome.retcode {
         0 => ExitCode::from(EXIT_OK),
-        code if args.retcode_passthrough => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_MINION_FAILED)),
+        code if args.retcode_passthrough => {
+            ExitCode::from(u8::try_from(code).unwrap_or(EXIT_MINION_FAILED))
+        }
         _ => ExitCode::from(EXIT_MINION_FAILED),
     })
 }

@@ -17,7 +17,12 @@ use crate::logging;
 
 pub fn master(args: DaemonArgs) -> Result<ExitCode> {
     let cfg = MasterConfig::load(&args.config_dir)?;
-    init_logging(&args, &cfg.common.log_level, &cfg.opts, &cfg.common.log_file);
+    init_logging(
+        &args,
+        &cfg.common.log_level,
+        &cfg.opts,
+        &cfg.common.log_file,
+    );
     if args.daemon {
         daemonize()?;
     }
@@ -31,15 +36,24 @@ pub fn master(args: DaemonArgs) -> Result<ExitCode> {
 
 pub fn minion(args: DaemonArgs) -> Result<ExitCode> {
     let cfg = MinionConfig::load(&args.config_dir)?;
-    init_logging(&args, &cfg.common.log_level, &cfg.opts, &cfg.common.log_file);
+    init_logging(
+        &args,
+        &cfg.common.log_level,
+        &cfg.opts,
+        &cfg.common.log_file,
+    );
     let id = minion_id(&cfg)?;
     let identity = halite_pki::Identity::load_or_generate(&cfg.common.pki_dir, "minion")?;
     let trust = match &cfg.master_finger {
         Some(fp) => MasterTrust::Fingerprint(fp.clone()),
         None => MasterTrust::RememberIn(cfg.common.pki_dir.join("minion_master.pub")),
     };
-    let outbox = Outbox::disk(cfg.common.cachedir.join("outbox"))
-        .with_context(|| format!("cannot create the outbox in {}", cfg.common.cachedir.display()))?;
+    let outbox = Outbox::disk(cfg.common.cachedir.join("outbox")).with_context(|| {
+        format!(
+            "cannot create the outbox in {}",
+            cfg.common.cachedir.display()
+        )
+    })?;
     let grains_source = grains_source(id.to_string(), cfg.config_dir.clone(), cfg.grains.clone());
     let settings = MinionSettings {
         id,
@@ -76,12 +90,21 @@ fn secs(s: f64) -> Duration {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn init_logging(args: &DaemonArgs, log_level: &str, opts: &Map<String, Value>, log_file: &Path) {
-    let console = args.log_level.clone().unwrap_or_else(|| log_level.to_owned());
-    let file_level = opts.get("log_level_logfile").and_then(Value::as_str).unwrap_or(log_level).to_owned();
+    let console = args
+        .log_level
+        .clone()
+        .unwrap_or_else(|| log_level.to_owned());
+    let file_level = opts
+        .get("log_level_logfile")
+        .and_then(Value::as_str)
+        .unwrap_or(log_level)
+        .to_owned();
     logging::init(&console, &file_level, Some(log_file));
 }
 
@@ -89,30 +112,42 @@ fn init_logging(args: &DaemonArgs, log_level: &str, opts: &Map<String, Value>, l
 /// else the host's fully qualified name (then cached), as Salt does.
 pub fn minion_id(cfg: &MinionConfig) -> Result<MinionId> {
     if let Some(id) = &cfg.id {
-        return MinionId::new(id.clone()).with_context(|| format!("invalid id in {}", cfg.config_dir.join("minion").display()));
+        return MinionId::new(id.clone())
+            .with_context(|| format!("invalid id in {}", cfg.config_dir.join("minion").display()));
     }
     let cache = cfg.config_dir.join("minion_id");
-    if let Ok(cached) = std::fs::read_to_string(&cache) {
-        if let Ok(id) = MinionId::new(cached.trim().to_owned()) {
-            return Ok(id);
-        }
+    if let Ok(cached) = std::fs::read_to_string(&cache)
+        && let Ok(id) = MinionId::new(cached.trim().to_owned())
+    {
+        return Ok(id);
     }
     let grains = halite_grains::collect("");
-    let fqdn = grains.get("fqdn").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or("localhost");
-    let id = MinionId::new(fqdn.to_owned()).context("the host name is not a usable minion id; set `id` in the minion config")?;
+    let fqdn = grains
+        .get("fqdn")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("localhost");
+    let id = MinionId::new(fqdn.to_owned())
+        .context("the host name is not a usable minion id; set `id` in the minion config")?;
     let _ = std::fs::write(&cache, id.as_str());
     Ok(id)
 }
 
 /// Core grains, then the `grains` file in the config dir, then `grains:`
 /// from the config (Salt's precedence).
-pub fn grains_source(id: String, config_dir: std::path::PathBuf, config_grains: Map<String, Value>) -> Box<dyn Fn() -> Value + Send + Sync> {
+pub fn grains_source(
+    id: String,
+    config_dir: std::path::PathBuf,
+    config_grains: Map<String, Value>,
+) -> Box<dyn Fn() -> Value + Send + Sync> {
     Box::new(move || {
         let mut grains = halite_grains::collect(&id);
         let file = config_dir.join("grains");
         if let Ok(text) = std::fs::read_to_string(&file) {
             match halite_yaml::from_str_named(&text, &file.display().to_string()) {
-                Ok(Value::Object(from_file)) => halite_grains::merge_static(&mut grains, &from_file),
+                Ok(Value::Object(from_file)) => {
+                    halite_grains::merge_static(&mut grains, &from_file)
+                }
                 Ok(_) => {}
                 Err(err) => tracing::error!(error = %err, "ignoring the grains file"),
             }
@@ -123,7 +158,7 @@ pub fn grains_source(id: String, config_dir: std::path::PathBuf, config_grains: 
 }
 
 pub async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
+    use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut term) = signal(SignalKind::terminate()) else {
         let _ = tokio::signal::ctrl_c().await;
         return;

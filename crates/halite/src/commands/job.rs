@@ -8,7 +8,7 @@ use halite_output::Progress;
 use halite_proto::{CliReply, CliRequest};
 use serde_json::{Map, Value};
 
-use crate::cli::{JobCli, EXIT_MINION_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::cli::{EXIT_MINION_FAILED, EXIT_OK, EXIT_USAGE, JobCli};
 use crate::client::MasterClient;
 use crate::printer::Printer;
 
@@ -20,7 +20,9 @@ async fn run_async(job: JobCli) -> Result<ExitCode> {
     let mut printer = Printer::new(&job.output)?;
     let (mut client, cfg) = MasterClient::connect(&job.config_dir).await?;
     let (arg, kwarg) = crate::salt_args::parse(&job.args);
-    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "root".into());
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "root".into());
     client
         .send(&CliRequest::Publish {
             tgt: job.target.clone(),
@@ -34,7 +36,11 @@ async fn run_async(job: JobCli) -> Result<ExitCode> {
         })
         .await?;
     let (jid, expected, not_connected) = match client.recv().await? {
-        CliReply::Published { jid, expected, not_connected } => (jid, expected, not_connected),
+        CliReply::Published {
+            jid,
+            expected,
+            not_connected,
+        } => (jid, expected, not_connected),
         CliReply::Error { message } => {
             eprintln!("ERROR: {message}");
             return Ok(ExitCode::from(EXIT_USAGE));

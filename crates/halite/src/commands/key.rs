@@ -4,18 +4,23 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use clap::Args;
 use halite_proto::{CliRequest, KeyAction};
 use serde_json::{Map, Value};
 
-use crate::cli::{OutputFlags, EXIT_OK};
+use crate::cli::{EXIT_OK, OutputFlags};
 use crate::client::MasterClient;
 use crate::printer::Printer;
 
 #[derive(Args, Debug)]
 pub struct KeyArgs {
-    #[arg(short = 'c', long = "config-dir", default_value = "/etc/halite", env = "HALITE_CONFIG_DIR")]
+    #[arg(
+        short = 'c',
+        long = "config-dir",
+        default_value = "/etc/halite",
+        env = "HALITE_CONFIG_DIR"
+    )]
     pub config_dir: PathBuf,
     /// List all keys.
     #[arg(short = 'L', long = "list-all", group = "action")]
@@ -75,7 +80,12 @@ pub fn run(args: KeyArgs) -> Result<ExitCode> {
     if let Some(name) = &args.gen_keys {
         let identity = halite_pki::Identity::generate()?;
         identity.write(&args.gen_keys_dir, name)?;
-        println!("Wrote {0}/{1}.pem and {0}/{1}.pub (fingerprint {2})", args.gen_keys_dir.display(), name, identity.fingerprint());
+        println!(
+            "Wrote {0}/{1}.pem and {0}/{1}.pub (fingerprint {2})",
+            args.gen_keys_dir.display(),
+            name,
+            identity.fingerprint()
+        );
         return Ok(ExitCode::from(EXIT_OK));
     }
     super::cli_runtime()?.block_on(run_async(args))
@@ -85,37 +95,73 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
     let mut printer = Printer::new(&args.output)?;
     let (mut client, cfg) = MasterClient::connect(&args.config_dir).await?;
     let list = client.request(&CliRequest::Key(KeyAction::List)).await?;
-    let (pattern, verb, action, from): (String, &str, Option<KeyAction>, Vec<&str>) = if let Some(p) = &args.accept {
-        let action = KeyAction::Accept { pattern: p.clone(), include_rejected: args.include_rejected, include_denied: args.include_denied };
-        (p.clone(), "accepted", Some(action), accept_from(&args))
-    } else if args.accept_all {
-        let action = KeyAction::AcceptAll { include_rejected: args.include_rejected, include_denied: args.include_denied };
-        ("*".into(), "accepted", Some(action), accept_from(&args))
-    } else if let Some(p) = args.reject.clone().or(args.reject_all.then(|| "*".to_owned())) {
-        let action = KeyAction::Reject { pattern: p.clone(), include_accepted: args.include_accepted, include_denied: args.include_denied };
-        let mut from = vec!["minions_pre"];
-        if args.include_accepted {
-            from.push("minions");
-        }
-        if args.include_denied {
-            from.push("minions_denied");
-        }
-        (p, "rejected", Some(action), from)
-    } else if let Some(p) = args.delete.clone().or(args.delete_all.then(|| "*".to_owned())) {
-        let action = KeyAction::Delete { pattern: p.clone() };
-        (p, "deleted", Some(action), STATES.iter().map(|s| s.0).collect())
-    } else if let Some(p) = args.finger.clone().or(args.finger_all.then(|| "*".to_owned())) {
-        let data = client.request(&CliRequest::Key(KeyAction::Finger { pattern: p })).await?;
-        print_fingers(&mut printer, &cfg, &data)?;
-        return Ok(ExitCode::from(EXIT_OK));
-    } else {
-        print_list(&mut printer, &list)?;
-        return Ok(ExitCode::from(EXIT_OK));
+    let (pattern, verb, action, from): (String, &str, Option<KeyAction>, Vec<&str>) =
+        if let Some(p) = &args.accept {
+            let action = KeyAction::Accept {
+                pattern: p.clone(),
+                include_rejected: args.include_rejected,
+                include_denied: args.include_denied,
+            };
+            (p.clone(), "accepted", Some(action), accept_from(&args))
+        } else if args.accept_all {
+            let action = KeyAction::AcceptAll {
+                include_rejected: args.include_rejected,
+                include_denied: args.include_denied,
+            };
+            ("*".into(), "accepted", Some(action), accept_from(&args))
+        } else if let Some(p) = args
+            .reject
+            .clone()
+            .or(args.reject_all.then(|| "*".to_owned()))
+        {
+            let action = KeyAction::Reject {
+                pattern: p.clone(),
+                include_accepted: args.include_accepted,
+                include_denied: args.include_denied,
+            };
+            let mut from = vec!["minions_pre"];
+            if args.include_accepted {
+                from.push("minions");
+            }
+            if args.include_denied {
+                from.push("minions_denied");
+            }
+            (p, "rejected", Some(action), from)
+        } else if let Some(p) = args
+            .delete
+            .clone()
+            .or(args.delete_all.then(|| "*".to_owned()))
+        {
+            let action = KeyAction::Delete { pattern: p.clone() };
+            (
+                p,
+                "deleted",
+                Some(action),
+                STATES.iter().map(|s| s.0).collect(),
+            )
+        } else if let Some(p) = args
+            .finger
+            .clone()
+            .or(args.finger_all.then(|| "*".to_owned()))
+        {
+            let data = client
+                .request(&CliRequest::Key(KeyAction::Finger { pattern: p }))
+                .await?;
+            print_fingers(&mut printer, &cfg, &data)?;
+            return Ok(ExitCode::from(EXIT_OK));
+        } else {
+            print_list(&mut printer, &list)?;
+            return Ok(ExitCode::from(EXIT_OK));
+        };
+    let Some(action) = action else {
+        unreachable!("every branch above sets an action")
     };
-    let Some(action) = action else { unreachable!("every branch above sets an action") };
     let matching = matching_keys(&list, &pattern, &from);
     if matching.iter().all(|(_, ids)| ids.is_empty()) {
-        eprintln!("The key glob '{pattern}' does not match any {} keys.", if verb == "accepted" { "unaccepted" } else { "" }.trim());
+        eprintln!(
+            "The key glob '{pattern}' does not match any {} keys.",
+            if verb == "accepted" { "unaccepted" } else { "" }.trim()
+        );
         return Ok(ExitCode::from(EXIT_OK));
     }
     if !args.yes {
@@ -190,7 +236,12 @@ fn print_list(printer: &mut Printer, list: &Value) -> Result<()> {
     for (dir, heading) in STATES {
         text.push_str(heading);
         text.push('\n');
-        for id in list[dir].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for id in list[dir]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             text.push_str(id);
             text.push('\n');
         }
@@ -199,12 +250,19 @@ fn print_list(printer: &mut Printer, list: &Value) -> Result<()> {
     Ok(())
 }
 
-fn print_fingers(printer: &mut Printer, cfg: &halite_config::MasterConfig, data: &Value) -> Result<()> {
+fn print_fingers(
+    printer: &mut Printer,
+    cfg: &halite_config::MasterConfig,
+    data: &Value,
+) -> Result<()> {
     let mut local = Map::new();
-    if let Ok(pem) = std::fs::read_to_string(cfg.common.pki_dir.join("master.pub")) {
-        if let Some(spki) = halite_pki::spki_from_pem(&pem) {
-            local.insert("master.pub".into(), Value::String(halite_pki::fingerprint(&spki)));
-        }
+    if let Ok(pem) = std::fs::read_to_string(cfg.common.pki_dir.join("master.pub"))
+        && let Some(spki) = halite_pki::spki_from_pem(&pem)
+    {
+        local.insert(
+            "master.pub".into(),
+            Value::String(halite_pki::fingerprint(&spki)),
+        );
     }
     if printer.has_out() {
         let mut all = Map::new();

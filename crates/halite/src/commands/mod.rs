@@ -9,5 +9,7 @@ pub mod swarm;
 
 /// A tokio runtime for a CLI command (small: the CLI waits on one socket).
 pub fn cli_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }

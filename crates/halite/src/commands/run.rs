@@ -7,13 +7,18 @@ use anyhow::Result;
 use clap::Args;
 use halite_proto::CliRequest;
 
-use crate::cli::{OutputFlags, EXIT_OK};
+use crate::cli::{EXIT_OK, OutputFlags};
 use crate::client::MasterClient;
 use crate::printer::Printer;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    #[arg(short = 'c', long = "config-dir", default_value = "/etc/halite", env = "HALITE_CONFIG_DIR")]
+    #[arg(
+        short = 'c',
+        long = "config-dir",
+        default_value = "/etc/halite",
+        env = "HALITE_CONFIG_DIR"
+    )]
     pub config_dir: PathBuf,
     #[command(flatten)]
     pub output: OutputFlags,
@@ -29,7 +34,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         let mut printer = Printer::new(&args.output)?;
         let (mut client, _) = MasterClient::connect(&args.config_dir).await?;
         let (arg, kwarg) = crate::salt_args::parse(&args.args);
-        let data = client.request(&CliRequest::Runner { fun: args.function.clone(), arg, kwarg }).await?;
+        let data = client
+            .request(&CliRequest::Runner {
+                fun: args.function.clone(),
+                arg,
+                kwarg,
+            })
+            .await?;
         printer.data(&data)?;
         Ok(ExitCode::from(EXIT_OK))
     })

@@ -37,7 +37,10 @@ pub struct SwarmArgs {
 
 pub fn run(args: SwarmArgs) -> Result<ExitCode> {
     crate::logging::init("warning", "warning", None);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(args.threads.max(1)).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         // Grains are collected once and shared; each minion differs by id.
         let base = halite_grains::collect("");

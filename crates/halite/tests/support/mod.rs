@@ -18,7 +18,11 @@ pub fn halite_bin() -> &'static str {
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Polls `cond` every 50 ms until it holds; panics with `what` after 30 s.
@@ -88,7 +92,8 @@ pub struct CliOutput {
 
 impl CliOutput {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
     }
 
     /// Parses the one-document-per-minion JSON stream printed without --static.
@@ -128,7 +133,13 @@ impl TestMaster {
             ),
         )
         .unwrap();
-        let mut master = TestMaster { dir, config_dir, port, proc: None, starts: 0 };
+        let mut master = TestMaster {
+            dir,
+            config_dir,
+            port,
+            proc: None,
+            starts: 0,
+        };
         master.restart();
         master
     }
@@ -145,7 +156,8 @@ impl TestMaster {
         let sock = self.sock_path();
         let port = self.port;
         wait_for("master socket and port", || {
-            std::os::unix::net::UnixStream::connect(&sock).is_ok() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            std::os::unix::net::UnixStream::connect(&sock).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
         });
     }
 
@@ -170,7 +182,10 @@ impl TestMaster {
         let subcommands = ["key", "run", "call"];
         match args.first() {
             Some(first) if subcommands.contains(first) => {
-                cmd.arg(first).arg("-c").arg(&self.config_dir).args(&args[1..]);
+                cmd.arg(first)
+                    .arg("-c")
+                    .arg(&self.config_dir)
+                    .args(&args[1..]);
             }
             _ => {
                 cmd.arg("-c").arg(&self.config_dir).args(args);
@@ -190,7 +205,9 @@ impl TestMaster {
 
     pub fn wait_pending(&self, id: &str) {
         wait_for(&format!("{id} pending"), || {
-            self.keys()["minions_pre"].as_array().is_some_and(|a| a.iter().any(|x| x == id))
+            self.keys()["minions_pre"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == id))
         });
     }
 
@@ -234,9 +251,18 @@ impl TestMinion {
             let key = line.split(':').next().unwrap_or_default();
             extra.lines().any(|l| l.starts_with(&format!("{key}:")))
         };
-        let base: String = base.lines().filter(|l| !overridden(l)).map(|l| format!("{l}\n")).collect();
+        let base: String = base
+            .lines()
+            .filter(|l| !overridden(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
         std::fs::write(config_dir.join("minion"), format!("{base}{extra}\n")).unwrap();
-        let mut minion = TestMinion { id: id.to_owned(), dir, config_dir, proc: None };
+        let mut minion = TestMinion {
+            id: id.to_owned(),
+            dir,
+            config_dir,
+            proc: None,
+        };
         minion.restart();
         minion
     }
@@ -246,7 +272,10 @@ impl TestMinion {
             p.kill();
         }
         let log = self.dir.join("minion.log");
-        self.proc = Some(Proc::spawn(&["minion", "-c", self.config_dir.to_str().unwrap()], log));
+        self.proc = Some(Proc::spawn(
+            &["minion", "-c", self.config_dir.to_str().unwrap()],
+            log,
+        ));
     }
 
     pub fn kill(&mut self) {
@@ -256,7 +285,9 @@ impl TestMinion {
     }
 
     pub fn log_text(&self) -> String {
-        self.proc.as_ref().map(|p| p.log_text()).unwrap_or_else(|| std::fs::read_to_string(self.dir.join("minion.log")).unwrap_or_default())
+        self.proc.as_ref().map(|p| p.log_text()).unwrap_or_else(|| {
+            std::fs::read_to_string(self.dir.join("minion.log")).unwrap_or_default()
+        })
     }
 }
 
@@ -272,8 +303,10 @@ impl Fleet {
     pub fn start(master_extra: &str, minions: &[(&str, &str)]) -> Fleet {
         let sandbox = tempfile::tempdir().unwrap();
         let master = TestMaster::start(sandbox.path(), master_extra);
-        let minions: Vec<TestMinion> =
-            minions.iter().map(|(id, extra)| TestMinion::start(sandbox.path(), &master, id, extra)).collect();
+        let minions: Vec<TestMinion> = minions
+            .iter()
+            .map(|(id, extra)| TestMinion::start(sandbox.path(), &master, id, extra))
+            .collect();
         for m in &minions {
             master.wait_pending(&m.id);
         }
@@ -281,7 +314,11 @@ impl Fleet {
         assert_eq!(out.code, 0, "{}", out.stderr);
         let ids: Vec<&str> = minions.iter().map(|m| m.id.as_str()).collect();
         master.wait_up(&ids);
-        Fleet { sandbox, master, minions }
+        Fleet {
+            sandbox,
+            master,
+            minions,
+        }
     }
 
     pub fn minion(&mut self, id: &str) -> &mut TestMinion {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use halite_proto::Jid;
 use serde_json::{Map, Value};
 
-use super::{arg, Runner};
+use super::{Runner, arg};
 use crate::state::Shared;
 
 pub(crate) const LIST_JOBS: Runner = Runner {
@@ -20,27 +20,40 @@ pub(crate) const LOOKUP_JID: Runner = Runner {
     call: lookup_jid,
 };
 
-fn list_jobs(shared: &Arc<Shared>, _args: &[Value], _kwargs: &Map<String, Value>) -> Result<Value, String> {
-    shared.cache.list_jobs().map(Value::Object).map_err(|e| e.to_string())
+fn list_jobs(
+    shared: &Arc<Shared>,
+    _args: &[Value],
+    _kwargs: &Map<String, Value>,
+) -> Result<Value, String> {
+    shared
+        .cache
+        .list_jobs()
+        .map(Value::Object)
+        .map_err(|e| e.to_string())
 }
 
-fn lookup_jid(shared: &Arc<Shared>, args: &[Value], kwargs: &Map<String, Value>) -> Result<Value, String> {
+fn lookup_jid(
+    shared: &Arc<Shared>,
+    args: &[Value],
+    kwargs: &Map<String, Value>,
+) -> Result<Value, String> {
     let jid = match arg(args, kwargs, 0, "jid") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err("jobs.lookup_jid needs a jid".into()),
     };
     let jid = Jid::parse(&jid).ok_or_else(|| format!("{jid:?} is not a job id (20 digits)"))?;
-    let missing = arg(args, kwargs, 1, "missing").and_then(Value::as_bool).unwrap_or(false);
+    let missing = arg(args, kwargs, 1, "missing")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let mut out = Map::new();
     for ret in shared.cache.returns(&jid).map_err(|e| e.to_string())? {
         out.insert(ret.id.to_string(), ret.ret);
     }
-    if missing {
-        if let Some(job) = shared.cache.job(&jid).map_err(|e| e.to_string())? {
-            for id in job.minions {
-                out.entry(id).or_insert_with(|| Value::String("Minion did not return".into()));
-            }
+    if missing && let Some(job) = shared.cache.job(&jid).map_err(|e| e.to_string())? {
+        for id in job.minions {
+            out.entry(id)
+                .or_insert_with(|| Value::String("Minion did not return".into()));
         }
     }
     Ok(Value::Object(out))

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::Runner;
-use crate::state::{read, Shared};
+use crate::state::{Shared, read};
 
 pub(crate) const UP: Runner = Runner {
     name: "manage.up",
@@ -37,7 +37,11 @@ fn split(shared: &Arc<Shared>) -> (Vec<String>, Vec<String>) {
     let mut up = Vec::new();
     let mut down = Vec::new();
     for (id, entry) in minions.iter() {
-        if entry.conn.is_some() { up.push(id.to_string()) } else { down.push(id.to_string()) }
+        if entry.conn.is_some() {
+            up.push(id.to_string())
+        } else {
+            down.push(id.to_string())
+        }
     }
     up.sort();
     down.sort();

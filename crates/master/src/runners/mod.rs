@@ -10,12 +10,15 @@ use serde_json::{Map, Value};
 
 use crate::state::Shared;
 
+/// A runner's implementation: positional and keyword arguments in, data out.
+pub(crate) type RunnerFn = fn(&Arc<Shared>, &[Value], &Map<String, Value>) -> Result<Value, String>;
+
 /// One runner function.
 pub(crate) struct Runner {
     /// `module.function`, as users type it.
     pub name: &'static str,
     pub doc: &'static str,
-    pub call: fn(&Arc<Shared>, &[Value], &Map<String, Value>) -> Result<Value, String>,
+    pub call: RunnerFn,
 }
 
 /// Every runner, sorted by name.
@@ -31,11 +34,23 @@ pub(crate) static RUNNERS: &[Runner] = &[
 const DOC_RUNNER: Runner = Runner {
     name: "doc.runner",
     doc: "Return the documentation of every runner function, keyed by name.\n\nCLI Example:\n\n    halite run doc.runner",
-    call: |_, _, _| Ok(Value::Object(RUNNERS.iter().map(|r| (r.name.to_owned(), Value::String(r.doc.to_owned()))).collect())),
+    call: |_, _, _| {
+        Ok(Value::Object(
+            RUNNERS
+                .iter()
+                .map(|r| (r.name.to_owned(), Value::String(r.doc.to_owned())))
+                .collect(),
+        ))
+    },
 };
 
 /// Runs a runner off the async threads (runners read the job cache).
-pub(crate) async fn run(shared: &Arc<Shared>, fun: &str, arg: Vec<Value>, kwarg: Map<String, Value>) -> Result<Value, String> {
+pub(crate) async fn run(
+    shared: &Arc<Shared>,
+    fun: &str,
+    arg: Vec<Value>,
+    kwarg: Map<String, Value>,
+) -> Result<Value, String> {
     let runner = RUNNERS
         .iter()
         .find(|r| r.name == fun)
@@ -48,7 +63,12 @@ pub(crate) async fn run(shared: &Arc<Shared>, fun: &str, arg: Vec<Value>, kwarg:
 }
 
 /// The `n`th positional argument or the keyword `name`.
-pub(crate) fn arg<'a>(args: &'a [Value], kwargs: &'a Map<String, Value>, n: usize, name: &str) -> Option<&'a Value> {
+pub(crate) fn arg<'a>(
+    args: &'a [Value],
+    kwargs: &'a Map<String, Value>,
+    n: usize,
+    name: &str,
+) -> Option<&'a Value> {
     kwargs.get(name).or_else(|| args.get(n))
 }
 
@@ -59,7 +79,12 @@ mod tests {
     #[test]
     fn registry_sorted_unique_documented() {
         for pair in RUNNERS.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         assert!(RUNNERS.iter().all(|r| r.doc.contains("CLI Example:")));
     }
