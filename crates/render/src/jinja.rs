@@ -173,7 +173,13 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
             ErrorKind::SyntaxError | ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownBlock => {
                 (RenderErrorKind::JinjaSyntax, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() })
             }
-            ErrorKind::TemplateNotFound => (RenderErrorKind::Jinja, format!("{}", if detail.is_empty() { "template not found" } else { detail })),
+            // Jinja2's TemplateNotFound says only the name.
+            ErrorKind::TemplateNotFound => (RenderErrorKind::Jinja, detail.split(['"', '\'']).nth(1).unwrap_or(detail).to_owned()),
+            // Calling an undefined value: Jinja2 fails earlier, on the lookup.
+            _ if detail.contains("` is undefined") => {
+                let expr = detail.split_once('`').map(|(_, rest)| rest).unwrap_or(detail);
+                (RenderErrorKind::Undefined, undefined_message(&format!("`{expr}").trim_end_matches(')').to_owned()))
+            }
             _ => (RenderErrorKind::Jinja, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() }),
         }
     };
@@ -197,8 +203,9 @@ fn undefined_message(detail: &str) -> String {
     } else {
         expr.rsplit_once('.').map(|(_, key)| key.to_owned())
     };
+    let parent = if expr.starts_with("salt[") || expr.starts_with("salt.") { "salt.utils.templates.AliasedLoader object" } else { "dict object" };
     match attr {
-        Some(attr) => format!("'dict object' has no attribute '{attr}'"),
+        Some(attr) => format!("'{parent}' has no attribute '{attr}'"),
         None => format!("'{expr}' is undefined"),
     }
 }

@@ -53,6 +53,10 @@ pub trait FunctionCaller: Send + Sync {
     /// Calls `fun` (`module.function`); the error is the message Salt would
     /// put after "Problem running salt function in Jinja template: ".
     fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, String>;
+
+    /// Whether `fun` exists; `salt['x.y']` of a missing function is an
+    /// undefined value, as in Salt.
+    fn has(&self, fun: &str) -> bool;
 }
 
 /// A [`TemplateSource`] reading `<root>/<saltenv>/...`, or `<root>/...`
@@ -97,6 +101,10 @@ pub struct NoFunctions;
 impl FunctionCaller for NoFunctions {
     fn call(&self, fun: &str, _args: Vec<Value>, _kwargs: Map<String, Value>) -> Result<Value, String> {
         Err(format!("'{fun}' is not available."))
+    }
+
+    fn has(&self, _fun: &str) -> bool {
+        false
     }
 }
 

@@ -26,8 +26,9 @@ pub fn join(name: &str, parent: &str) -> String {
         }
     }
     if escaped {
-        // Keep a `..` so that `normalize` refuses it.
-        return format!("../{}", parts.join("/"));
+        // Keep the name as written: `normalize` refuses it, and the error
+        // names it as Salt does.
+        return name.to_owned();
     }
     parts.join("/")
 }
@@ -62,6 +63,7 @@ mod tests {
         assert_eq!(join("../common/x.jinja", "nginx/sub/a.sls"), "nginx/common/x.jinja");
         assert_eq!(join("nginx/map.jinja", "other/init.sls"), "nginx/map.jinja");
         assert_eq!(normalize(&join("../../x", "a/b.sls")), None);
+        assert_eq!(join("../../x", "a/b.sls"), "../../x");
     }
 
     #[test]

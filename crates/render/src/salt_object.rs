@@ -35,6 +35,18 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+/// The functions this module runs itself.
+const BUILTIN: &[&str] = &[
+    "config.get",
+    "defaults.deepcopy",
+    "defaults.merge",
+    "grains.filter_by",
+    "grains.get",
+    "pillar.filter_by",
+    "pillar.get",
+    "slsutil.merge",
+];
+
 #[derive(Debug)]
 struct SaltModule {
     shared: Arc<Shared>,
@@ -54,6 +66,11 @@ impl Object for SaltObject {
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let name = key.as_str()?;
+        // An unknown function is an undefined attribute, as in Salt
+        // (`'...AliasedLoader object' has no attribute 'x.y'`).
+        if name.contains('.') && !BUILTIN.contains(&name) && !self.shared.caller.has(name) {
+            return None;
+        }
         Some(if name.contains('.') {
             Value::from_object(SaltFunction { shared: self.shared.clone(), fun: name.to_owned() })
         } else {
@@ -137,7 +154,7 @@ fn invocation(message: impl Into<String>) -> Error {
 
 fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error> {
     match fun {
-        "pillar.get" | "pillar.item" if fun == "pillar.get" => {
+        "pillar.get" => {
             let b = Bound::bind(fun, &["key", "default", "merge", "merge_nested_lists", "delimiter"], args)?;
             let key = b.str_or(0, "");
             let delimiter = b.str_or(4, ":");
@@ -197,7 +214,7 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             let b = Bound::bind(fun, &["source"], args)?;
             Ok(deepcopy(b.get(0).unwrap_or(&Value::from(()))))
         }
-        "slsutil.merge" | "defaults.update" if fun == "slsutil.merge" => {
+        "slsutil.merge" => {
             let b = Bound::bind(fun, &["obj_a", "obj_b", "strategy", "renderer", "merge_lists"], args)?;
             let (Some(a), Some(bv)) = (b.get(0), b.get(1)) else {
                 return Err(invocation("merge() missing required arguments: 'obj_a' and 'obj_b'"));
@@ -223,6 +240,7 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
 
 /// Hands the call to the [`FunctionCaller`]: arguments and result as JSON.
 fn call_external(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error> {
+
     let mut positional = Vec::new();
     let mut kwargs = serde_json::Map::new();
     for arg in args {

@@ -1,0 +1,1 @@
+{% from "../../outside.jinja" import x %}

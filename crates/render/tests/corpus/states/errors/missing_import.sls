@@ -1,0 +1,1 @@
+{% from "errors/absent.jinja" import x %}

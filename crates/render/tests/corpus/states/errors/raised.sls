@@ -1,0 +1,1 @@
+a: {{ raise("custom failure") }}
