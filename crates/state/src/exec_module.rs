@@ -10,10 +10,8 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use halite_exec::api::lenient;
 use halite_exec::api::always;
 use halite_exec::{Args, Ctx, ExecError, Function, Module};
 
@@ -107,17 +105,40 @@ pub static MODULE: Module = Module {
     ],
 };
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// The arguments every `state.*` function looks at, bound by name or by
+/// position (`params` is the function's parameter list). Bound here rather
+/// than through `Args::bind` so that unknown keywords (`pillar`,
+/// `queue`, `concurrent` ...) are accepted as Salt's `**kwargs` are.
+#[derive(Default)]
 struct CommonArgs {
     mods: Option<Value>,
     test: Option<Value>,
     exclude: Option<Value>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     saltenv: Option<String>,
-    #[serde(flatten)]
-    _rest: Map<String, Value>,
 }
+
+/// A named argument, from the keywords or else from its position.
+fn arg(args: &Args, params: &[&str], name: &str) -> Option<Value> {
+    if let Some(v) = args.kwargs.get(name) {
+        return Some(v.clone());
+    }
+    let pos = params.iter().position(|p| *p == name)?;
+    args.positional.get(pos).cloned()
+}
+
+fn common(args: &Args, params: &[&str]) -> CommonArgs {
+    CommonArgs {
+        mods: arg(args, params, "mods"),
+        test: arg(args, params, "test"),
+        exclude: arg(args, params, "exclude"),
+        saltenv: arg(args, params, "saltenv").filter(|v| !v.is_null()).map(|v| pystr(&v)),
+    }
+}
+
+const SLS_PARAMS: &[&str] = &["mods", "test", "exclude", "queue"];
+const HIGHSTATE_PARAMS: &[&str] = &["test", "queue"];
+const SHOW_PARAMS: &[&str] = &["queue"];
+const SHOW_SLS_PARAMS: &[&str] = &["mods", "test", "queue"];
 
 /// Salt's `split_input`: a comma-separated string or a list.
 fn split_input(v: &Value) -> Vec<String> {
@@ -190,7 +211,7 @@ fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonA
 }
 
 fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);
@@ -198,11 +219,15 @@ fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn apply(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
-    if a.mods.as_ref().is_some_and(truthy) {
-        return sls(ctx, args);
+    if arg(args, &["mods"], "mods").is_some_and(|m| truthy(&m)) {
+        let mut args = args.clone();
+        // `apply`'s only positional is `mods`; `sls` takes the same first.
+        args.positional.truncate(1);
+        return sls(ctx, &args);
     }
-    highstate(ctx, args)
+    let mut args = args.clone();
+    args.positional.clear();
+    highstate(ctx, &args)
 }
 
 fn minion_matches(ctx: &Ctx, source: &dyn SlsSource, only_env: Option<&str>) -> Result<Matches, Vec<String>> {
@@ -230,7 +255,7 @@ fn no_states(ctx: &Ctx, comment: &str) -> Value {
 }
 
 fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, HIGHSTATE_PARAMS);
     let source = source(ctx);
     let matches = match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
         Ok(m) => m,
@@ -242,15 +267,23 @@ fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     Ok(run_matches(ctx, source.as_ref(), &matches, &a))
 }
 
+struct TopArgs {
+    topfn: String,
+    common: CommonArgs,
+}
+
+struct SingleArgs {
+    name: Value,
+    test: Option<Value>,
+    rest: Map<String, Value>,
+}
+
 fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    #[derive(Deserialize)]
-    struct TopArgs {
-        #[serde(deserialize_with = "lenient::string")]
-        topfn: String,
-        #[serde(flatten)]
-        common: CommonArgs,
-    }
-    let a: TopArgs = args.bind()?;
+    const TOP_PARAMS: &[&str] = &["topfn", "test", "queue"];
+    let Some(topfn) = arg(args, TOP_PARAMS, "topfn").map(|t| pystr(&t)) else {
+        return Err(ExecError::InvalidArgs { fun: "state.top".into(), message: "missing required argument 'topfn'".into() });
+    };
+    let a = TopArgs { topfn, common: common(args, TOP_PARAMS) };
     let source = source(ctx);
     // The named top file replaces top.sls: read it through the source as
     // an SLS of the same name (without `.sls`).
@@ -275,7 +308,7 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, SHOW_PARAMS);
     let source = source(ctx);
     match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
         Ok(m) => Ok(matches_to_value(&m)),
@@ -295,7 +328,7 @@ fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<(Map<String, Value>, BTre
 }
 
 fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, SHOW_PARAMS);
     match highstate_high(ctx, &a) {
         Ok((high, _)) => Ok(Value::Object(high)),
         Err(errors) => Ok(errors_value(ctx, errors)),
@@ -303,16 +336,17 @@ fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, SHOW_PARAMS);
     let disabled = settings(ctx, None).disabled_requisites;
     match highstate_high(ctx, &a).and_then(|(high, _)| compile_low(high, &disabled)) {
         Ok(chunks) => Ok(Value::Array(chunks.into_iter().map(Value::Object).collect())),
-        Err(errors) => Ok(errors_value(ctx, errors)),
+        // Salt's show_lowstate returns the errors with retcode 0.
+        Err(errors) => Ok(Value::Array(errors.into_iter().map(Value::String).collect())),
     }
 }
 
 fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a: CommonArgs = args.bind()?;
+    let a = common(args, SHOW_SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);
@@ -326,17 +360,14 @@ fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn single(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    #[derive(Deserialize)]
-    struct SingleArgs {
-        #[serde(deserialize_with = "lenient::string")]
-        fun: String,
-        name: Value,
-        test: Option<Value>,
-        #[serde(flatten)]
-        rest: Map<String, Value>,
-    }
-    let a: SingleArgs = args.bind()?;
-    let Some((state, fun)) = a.fun.split_once('.') else {
+    const SINGLE_PARAMS: &[&str] = &["fun", "name", "test", "queue"];
+    let missing = |what: &str| ExecError::InvalidArgs { fun: "state.single".into(), message: format!("missing required argument '{what}'") };
+    let fun_name = arg(args, SINGLE_PARAMS, "fun").map(|f| pystr(&f)).ok_or_else(|| missing("fun"))?;
+    let name = arg(args, SINGLE_PARAMS, "name").ok_or_else(|| missing("name"))?;
+    let test = arg(args, SINGLE_PARAMS, "test");
+    let rest: Map<String, Value> = args.kwargs.iter().filter(|(k, _)| !SINGLE_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let a = SingleArgs { name, test, rest };
+    let Some((state, fun)) = fun_name.split_once('.') else {
         ctx.set_retcode(EX_STATE_COMPILER_ERROR);
         return Ok(Value::String("Invalid function passed".into()));
     };

@@ -642,7 +642,10 @@ impl<'a> Runner<'a> {
         );
         match find_state_function(&full) {
             None => match low.get("__sls__") {
-                Some(sls) => errors.push(format!("State '{full}' was not found in SLS '{}'", pystr(sls))),
+                Some(sls) => {
+                    errors.push(format!("State '{full}' was not found in SLS '{}'", pystr(sls)));
+                    errors.push(format!("Reason: '{full}' is not available."));
+                }
                 None => errors.push(format!("Specified state '{full}' was not found")),
             },
             Some((_, function)) => {

@@ -1,0 +1,140 @@
+//! Differential tests against real Salt: every case under `corpus/` is a
+//! file root with a top.sls; `gen_golden.py` recorded what Salt 3007's
+//! `salt-call --local` returns for `state.show_top`, `state.show_lowstate`,
+//! `state.apply` and `state.apply test=True`. Here halite's `state`
+//! module runs the same tree and must return the same data and retcode,
+//! except timings, pids and Python tracebacks.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use halite_exec::{Args, Ctx};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+fn call(root: &Path, fun: &str, kwargs: Value) -> (Value, i32) {
+    let opts = json!({"id": "test-minion", "file_roots": {"base": [root.display().to_string()]}});
+    let ctx = Ctx::new(Arc::new(opts), Arc::new(json!({})), root.to_path_buf());
+    let function = halite_state::MODULE
+        .functions
+        .iter()
+        .find(|f| format!("state.{}", f.name) == fun)
+        .unwrap_or_else(|| panic!("no function {fun}"));
+    let kwargs: Map<String, Value> = serde_json::from_value(kwargs).unwrap();
+    let ret = (function.call)(&ctx, &Args::new(Vec::new(), kwargs)).unwrap_or_else(|e| Value::String(e.to_string()));
+    (ret, ctx.retcode())
+}
+
+/// Drops what legitimately differs between runs and implementations.
+fn normalise(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.shift_remove("start_time");
+            map.shift_remove("duration");
+            if let Some(Value::Object(changes)) = map.get_mut("changes") {
+                changes.shift_remove("pid");
+            }
+            if let Some(Value::String(comment)) = map.get_mut("comment") {
+                // Salt puts a Python traceback in the comment; keep only
+                // the exception's message.
+                const PREFIX: &str = "An exception occurred in this state: ";
+                if let Some(rest) = comment.strip_prefix(PREFIX) {
+                    if rest.starts_with("Traceback") {
+                        let last = rest.trim_end().lines().last().unwrap_or_default();
+                        let message = last.split_once(": ").map_or(last, |(_, m)| m);
+                        *comment = format!("{PREFIX}{message}");
+                    }
+                }
+            }
+            for value in map.values_mut() {
+                normalise(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+/// Describes where `got` differs from `want`, key by key.
+fn diff(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, wv) in w {
+                match g.get(k) {
+                    Some(gv) => diff(&format!("{path}.{k}"), wv, gv, out),
+                    None => out.push(format!("{path}.{k}: missing, want {wv}")),
+                }
+            }
+            for k in g.keys().filter(|k| !w.contains_key(*k)) {
+                out.push(format!("{path}.{k}: unexpected {}", g[k]));
+            }
+            let (wk, gk): (Vec<_>, Vec<_>) = (w.keys().collect(), g.keys().collect());
+            if out.is_empty() && wk != gk && path.matches('.').count() <= 1 && path.ends_with("return") {
+                out.push(format!("{path}: key order differs:\n want {wk:?}\n  got {gk:?}"));
+            }
+        }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
+                diff(&format!("{path}[{i}]"), wv, gv, out);
+            }
+        }
+        _ if want != got => out.push(format!("{path}: want {want}\n      got {got}")),
+        _ => {}
+    }
+}
+
+const COMMANDS: &[(&str, &str, &str)] = &[
+    ("show_top", "state.show_top", "{}"),
+    ("show_lowstate", "state.show_lowstate", "{}"),
+    ("apply", "state.apply", "{}"),
+    ("apply_test", "state.apply", "{\"test\": true}"),
+];
+
+fn check_case(case: &str) -> Vec<String> {
+    let root = corpus_dir().join(case);
+    let mut problems = Vec::new();
+    for (golden, fun, kwargs) in COMMANDS {
+        let path = root.join("golden").join(format!("{golden}.json"));
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let mut want: Value = serde_json::from_str(&text).unwrap();
+        let (ret, retcode) = call(&root, fun, serde_json::from_str(kwargs).unwrap());
+        let mut got = json!({"retcode": retcode, "return": ret});
+        normalise(&mut want);
+        normalise(&mut got);
+        let mut out = Vec::new();
+        diff(&format!("{case}/{golden}"), &want, &got, &mut out);
+        problems.extend(out);
+    }
+    problems
+}
+
+fn cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("golden").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn corpus_matches_salt() {
+    let only = std::env::var("CORPUS_CASE").ok();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for case in cases() {
+        if only.as_deref().is_some_and(|o| o != case) {
+            continue;
+        }
+        checked += 1;
+        problems.extend(check_case(&case));
+    }
+    assert!(checked > 0, "no corpus cases found");
+    assert!(problems.is_empty(), "{} differences from Salt:\n{}", problems.len(), problems.join("\n"));
+}

@@ -1,0 +1,4 @@
+include:
+  - not.there
+here:
+  test.nop: []

@@ -1,0 +1,6 @@
+lonely:
+  test.nop:
+    - require:
+      - test: ghost
+    - onchanges:
+      - ghost2

@@ -1,0 +1,4 @@
+include:
+  - ..common
+config_file:
+  test.succeed_with_changes: []

@@ -1,0 +1,2 @@
+service_up:
+  test.succeed_without_changes: []

@@ -1,0 +1,2 @@
+unwanted_state:
+  test.fail_without_changes: []
