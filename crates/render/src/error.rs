@@ -48,7 +48,15 @@ pub struct RenderError {
 
 impl RenderError {
     pub fn new(kind: RenderErrorKind, file: &str, message: impl Into<String>) -> RenderError {
-        RenderError { kind, message: message.into(), file: file.to_owned(), line: None, context: None, sls: None, imported: false }
+        RenderError {
+            kind,
+            message: message.into(),
+            file: file.to_owned(),
+            line: None,
+            context: None,
+            sls: None,
+            imported: false,
+        }
     }
 
     pub(crate) fn at(mut self, line: Option<usize>) -> RenderError {
@@ -92,7 +100,7 @@ impl fmt::Display for RenderError {
             // Salt names the imported file and its line instead of a line
             // of the SLS.
             (Some(line), true) => write!(f, "\n{}({line}):", self.file)?,
-            (Some(line), false) => write!(f, "; line {line}\n")?,
+            (Some(line), false) => writeln!(f, "; line {line}")?,
             (None, _) => {}
         }
         if let Some(context) = &self.context {
@@ -137,7 +145,10 @@ mod tests {
     #[test]
     fn context_marks_the_line_like_salt() {
         let src = "a\nb\nc\n";
-        assert_eq!(context_block(src, 2), "---\na\nb    <======================\nc\n---");
+        assert_eq!(
+            context_block(src, 2),
+            "---\na\nb    <======================\nc\n---"
+        );
         let long: String = (1..=20).map(|i| format!("l{i}\n")).collect();
         let block = context_block(&long, 10);
         assert!(block.starts_with("---\n[...]\nl5\n"));

@@ -32,30 +32,68 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_filter("regex_escape", |s: String| regex::escape(&s));
     env.add_filter("to_bool", |v: Value| to_bool(&v));
     env.add_filter("traverse", traverse);
-    env.add_filter("sequence", |v: Value| if v.kind() == ValueKind::Seq { v } else { Value::from_object(MutList::new(vec![v])) });
+    env.add_filter("sequence", |v: Value| {
+        if v.kind() == ValueKind::Seq {
+            v
+        } else {
+            Value::from_object(MutList::new(vec![v]))
+        }
+    });
     env.add_filter("flatten", flatten);
     env.add_filter("union", |a: Value, b: Value| set_op(a, b, SetOp::Union));
-    env.add_filter("intersect", |a: Value, b: Value| set_op(a, b, SetOp::Intersect));
-    env.add_filter("difference", |a: Value, b: Value| set_op(a, b, SetOp::Difference));
-    env.add_filter("symmetric_difference", |a: Value, b: Value| set_op(a, b, SetOp::Symmetric));
-    env.add_filter("md5", |s: Value| hex::encode(md5::Md5::digest(py_str(&s).as_bytes())));
-    env.add_filter("sha1", |s: Value| hex::encode(sha1::Sha1::digest(py_str(&s).as_bytes())));
-    env.add_filter("sha256", |s: Value| hex::encode(sha2::Sha256::digest(py_str(&s).as_bytes())));
-    env.add_filter("sha512", |s: Value| hex::encode(sha2::Sha512::digest(py_str(&s).as_bytes())));
-    env.add_filter("base64_encode", |s: Value| base64::engine::general_purpose::STANDARD.encode(py_str(&s).as_bytes()));
+    env.add_filter("intersect", |a: Value, b: Value| {
+        set_op(a, b, SetOp::Intersect)
+    });
+    env.add_filter("difference", |a: Value, b: Value| {
+        set_op(a, b, SetOp::Difference)
+    });
+    env.add_filter("symmetric_difference", |a: Value, b: Value| {
+        set_op(a, b, SetOp::Symmetric)
+    });
+    env.add_filter("md5", |s: Value| {
+        hex::encode(md5::Md5::digest(py_str(&s).as_bytes()))
+    });
+    env.add_filter("sha1", |s: Value| {
+        hex::encode(sha1::Sha1::digest(py_str(&s).as_bytes()))
+    });
+    env.add_filter("sha256", |s: Value| {
+        hex::encode(sha2::Sha256::digest(py_str(&s).as_bytes()))
+    });
+    env.add_filter("sha512", |s: Value| {
+        hex::encode(sha2::Sha512::digest(py_str(&s).as_bytes()))
+    });
+    env.add_filter("base64_encode", |s: Value| {
+        base64::engine::general_purpose::STANDARD.encode(py_str(&s).as_bytes())
+    });
     env.add_filter("base64_decode", base64_decode);
     env.add_filter("quote", |s: Value| shell_quote(&py_str(&s)));
     env.add_filter("is_list", |v: Value| v.kind() == ValueKind::Seq);
-    env.add_filter("is_iter", |v: Value| matches!(v.kind(), ValueKind::Seq | ValueKind::Map | ValueKind::Iterable));
+    env.add_filter("is_iter", |v: Value| {
+        matches!(
+            v.kind(),
+            ValueKind::Seq | ValueKind::Map | ValueKind::Iterable
+        )
+    });
     env.add_filter("dict_to_sls_yaml_params", dict_to_sls_yaml_params);
     env.add_filter("__pyformat", crate::pyformat::pyformat_filter);
 
     env.add_test("list", |v: Value| v.kind() == ValueKind::Seq);
     env.add_test("is_list", |v: Value| v.kind() == ValueKind::Seq);
-    env.add_test("is_iter", |v: Value| matches!(v.kind(), ValueKind::Seq | ValueKind::Map | ValueKind::Iterable | ValueKind::String));
-    env.add_test("match", |s: Value, pat: String| regex_at(&py_str(&s), &pat, true).map(|m| m.is_some()));
-    env.add_test("regex_match", |s: Value, pat: String| regex_at(&py_str(&s), &pat, true).map(|m| m.is_some()));
-    env.add_test("regex_search", |s: Value, pat: String| regex_at(&py_str(&s), &pat, false).map(|m| m.is_some()));
+    env.add_test("is_iter", |v: Value| {
+        matches!(
+            v.kind(),
+            ValueKind::Seq | ValueKind::Map | ValueKind::Iterable | ValueKind::String
+        )
+    });
+    env.add_test("match", |s: Value, pat: String| {
+        regex_at(&py_str(&s), &pat, true).map(|m| m.is_some())
+    });
+    env.add_test("regex_match", |s: Value, pat: String| {
+        regex_at(&py_str(&s), &pat, true).map(|m| m.is_some())
+    });
+    env.add_test("regex_search", |s: Value, pat: String| {
+        regex_at(&py_str(&s), &pat, false).map(|m| m.is_some())
+    });
     env.add_test("equalto", |a: Value, b: Value| a == b);
 }
 
@@ -146,7 +184,12 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
                     out.push_str(item_sep);
                 }
                 newline(out, level + 1);
-                write_json(out, &serde_json::Value::String(k.clone()), indent, level + 1);
+                write_json(
+                    out,
+                    &serde_json::Value::String(k.clone()),
+                    indent,
+                    level + 1,
+                );
                 out.push_str(": ");
                 write_json(out, v, indent, level + 1);
             }
@@ -158,8 +201,16 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
 }
 
 fn json(value: Value, sort_keys: Option<bool>, indent: Option<usize>) -> Value {
-    let sort = if sort_keys.unwrap_or(true) { SortKeys::All } else { SortKeys::Never };
-    Value::from_safe_string(py_json(&to_json_sorted(&value, sort), indent).trim().to_owned())
+    let sort = if sort_keys.unwrap_or(true) {
+        SortKeys::All
+    } else {
+        SortKeys::Never
+    };
+    Value::from_safe_string(
+        py_json(&to_json_sorted(&value, sort), indent)
+            .trim()
+            .to_owned(),
+    )
 }
 
 /// Salt's `tojson`: `ensure_ascii` and Jinja's HTML-safe escapes, key order kept.
@@ -173,7 +224,9 @@ fn tojson(value: Value, indent: Option<usize>) -> Value {
 }
 
 fn yaml_encode(value: Value) -> Result<Value, Error> {
-    halite_yaml::yaml_encode(&to_json(&value)).map(Value::from_safe_string).map_err(|e| op_error(e.0))
+    halite_yaml::yaml_encode(&to_json(&value))
+        .map(Value::from_safe_string)
+        .map_err(|e| op_error(e.0))
 }
 
 fn yaml_dquote(value: Value) -> Value {
@@ -186,12 +239,14 @@ fn yaml_squote(value: Value) -> Value {
 
 pub(crate) fn load_yaml(value: Value) -> Result<Value, Error> {
     let text = py_str(&value);
-    let data = halite_yaml::from_str(&text).map_err(|e| op_error(format!("Error parsing YAML: {e}")))?;
+    let data =
+        halite_yaml::from_str(&text).map_err(|e| op_error(format!("Error parsing YAML: {e}")))?;
     Ok(from_json(&data))
 }
 
 pub(crate) fn load_json(value: Value) -> Result<Value, Error> {
-    let data: serde_json::Value = serde_json::from_str(&py_str(&value)).map_err(|e| op_error(format!("Could not load json: {e}")))?;
+    let data: serde_json::Value = serde_json::from_str(&py_str(&value))
+        .map_err(|e| op_error(format!("Could not load json: {e}")))?;
     Ok(from_json(&data))
 }
 
@@ -218,14 +273,26 @@ fn compile(pattern: &str, ignorecase: bool, multiline: bool) -> Result<regex::Re
 }
 
 fn regex_at(text: &str, pattern: &str, anchored: bool) -> Result<Option<Value>, Error> {
-    let pattern = if anchored { format!("^(?:{pattern})") } else { pattern.to_owned() };
+    let pattern = if anchored {
+        format!("^(?:{pattern})")
+    } else {
+        pattern.to_owned()
+    };
     let re = compile(&pattern, false, false)?;
     Ok(re.captures(text).map(|caps| groups(&caps)))
 }
 
 /// Python's `match.groups()`: a tuple of the groups (None for unmatched).
 fn groups(caps: &regex::Captures<'_>) -> Value {
-    Value::from(caps.iter().skip(1).map(|g| g.map(|m| Value::from(m.as_str())).unwrap_or(Value::from(()))).collect::<Vec<_>>())
+    Value::from(
+        caps.iter()
+            .skip(1)
+            .map(|g| {
+                g.map(|m| Value::from(m.as_str()))
+                    .unwrap_or(Value::from(()))
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn regex_flags(kwargs: &Kwargs) -> Result<(bool, bool), Error> {
@@ -237,21 +304,32 @@ fn regex_flags(kwargs: &Kwargs) -> Result<(bool, bool), Error> {
 fn regex_match(txt: Value, rgx: String, kwargs: Kwargs) -> Result<Value, Error> {
     let (i, m) = regex_flags(&kwargs)?;
     let re = compile(&format!("^(?:{rgx})"), i, m)?;
-    Ok(re.captures(&py_str(&txt)).map(|c| groups(&c)).unwrap_or(Value::from(())))
+    Ok(re
+        .captures(&py_str(&txt))
+        .map(|c| groups(&c))
+        .unwrap_or(Value::from(())))
 }
 
 fn regex_search(txt: Value, rgx: String, kwargs: Kwargs) -> Result<Value, Error> {
     let (i, m) = regex_flags(&kwargs)?;
     let re = compile(&rgx, i, m)?;
-    Ok(re.captures(&py_str(&txt)).map(|c| groups(&c)).unwrap_or(Value::from(())))
+    Ok(re
+        .captures(&py_str(&txt))
+        .map(|c| groups(&c))
+        .unwrap_or(Value::from(())))
 }
 
 fn regex_replace(txt: Value, rgx: String, val: String, kwargs: Kwargs) -> Result<String, Error> {
     let (i, m) = regex_flags(&kwargs)?;
     let re = compile(&rgx, i, m)?;
     // Python's `\1` back-references become the regex crate's `${1}`.
-    let replacement = regex::Regex::new(r"\\(\d+)").map_err(|e| op_error(e.to_string()))?.replace_all(&val, "$${$1}").into_owned();
-    Ok(re.replace_all(&py_str(&txt), replacement.as_str()).into_owned())
+    let replacement = regex::Regex::new(r"\\(\d+)")
+        .map_err(|e| op_error(e.to_string()))?
+        .replace_all(&val, "$${$1}")
+        .into_owned();
+    Ok(re
+        .replace_all(&py_str(&txt), replacement.as_str())
+        .into_owned())
 }
 
 /// Salt's `to_bool`.
@@ -259,18 +337,33 @@ pub(crate) fn to_bool(value: &Value) -> bool {
     match value.kind() {
         ValueKind::None | ValueKind::Undefined => false,
         ValueKind::Bool => value.is_true(),
-        ValueKind::Number => f64::try_from(value.clone()).map(|f| f > 0.0).unwrap_or(false),
-        ValueKind::String => matches!(value.as_str().unwrap_or_default().to_lowercase().as_str(), "true" | "yes" | "1" | "on"),
+        ValueKind::Number => f64::try_from(value.clone())
+            .map(|f| f > 0.0)
+            .unwrap_or(false),
+        ValueKind::String => matches!(
+            value.as_str().unwrap_or_default().to_lowercase().as_str(),
+            "true" | "yes" | "1" | "on"
+        ),
         _ => value.len().is_some_and(|n| n > 0),
     }
 }
 
 fn traverse(data: Value, key: String, default: Option<Value>, delimiter: Option<String>) -> Value {
-    crate::salt_object::traverse(&data, &key, delimiter.as_deref().unwrap_or(":")).unwrap_or_else(|| default.unwrap_or(Value::from(())))
+    crate::salt_object::traverse(&data, &key, delimiter.as_deref().unwrap_or(":"))
+        .unwrap_or_else(|| default.unwrap_or(Value::from(())))
 }
 
-fn flatten(value: Value, levels: Option<i64>, preserve_nulls: Option<bool>) -> Result<Value, Error> {
-    fn walk(v: &Value, levels: Option<i64>, keep_nulls: bool, out: &mut Vec<Value>) -> Result<(), Error> {
+fn flatten(
+    value: Value,
+    levels: Option<i64>,
+    preserve_nulls: Option<bool>,
+) -> Result<Value, Error> {
+    fn walk(
+        v: &Value,
+        levels: Option<i64>,
+        keep_nulls: bool,
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error> {
         for item in v.try_iter()? {
             if item.kind() == ValueKind::Seq && levels != Some(0) {
                 walk(&item, levels.map(|l| l - 1), keep_nulls, out)?;
@@ -307,13 +400,19 @@ fn set_op(a: Value, b: Value, op: SetOp) -> Result<Value, Error> {
         SetOp::Union => a.iter().chain(b.iter()).for_each(&mut push),
         SetOp::Intersect => a.iter().filter(|v| b.contains(v)).for_each(&mut push),
         SetOp::Difference => a.iter().filter(|v| !b.contains(v)).for_each(&mut push),
-        SetOp::Symmetric => a.iter().filter(|v| !b.contains(v)).chain(b.iter().filter(|v| !a.contains(v))).for_each(&mut push),
+        SetOp::Symmetric => a
+            .iter()
+            .filter(|v| !b.contains(v))
+            .chain(b.iter().filter(|v| !a.contains(v)))
+            .for_each(&mut push),
     }
     Ok(Value::from_object(MutList::new(out)))
 }
 
 fn base64_decode(value: Value) -> Result<String, Error> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(py_str(&value).trim()).map_err(|e| op_error(format!("Incorrect padding: {e}")))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(py_str(&value).trim())
+        .map_err(|e| op_error(format!("Incorrect padding: {e}")))?;
     String::from_utf8(bytes).map_err(|e| op_error(e.to_string()))
 }
 
@@ -322,7 +421,9 @@ pub(crate) fn shell_quote(s: &str) -> String {
     if s.is_empty() {
         return "''".to_owned();
     }
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+    {
         return s.to_owned();
     }
     format!("'{}'", s.replace('\'', "'\"'\"'"))
@@ -336,7 +437,10 @@ fn dict_to_sls_yaml_params(value: Value, flow_style: Option<bool>) -> Result<Val
             mutable(Value::from_iter([(k, v)]))
         })
         .collect();
-    yaml(Value::from_object(MutList::new(items)), Some(Value::from(flow_style.unwrap_or(false))))
+    yaml(
+        Value::from_object(MutList::new(items)),
+        Some(Value::from(flow_style.unwrap_or(false))),
+    )
 }
 
 /// Python's `fnmatch.fnmatchcase(name, pattern)`.
@@ -351,7 +455,10 @@ pub(crate) fn fnmatch(pattern: &str, name: &str) -> bool {
             '[' => match chars[i + 1..].iter().position(|&c| c == ']') {
                 Some(end) if end > 0 || chars.get(i + 1) == Some(&']') => {
                     let class: String = chars[i + 1..i + 1 + end].iter().collect();
-                    let class = class.strip_prefix('!').map(|c| format!("^{c}")).unwrap_or(class);
+                    let class = class
+                        .strip_prefix('!')
+                        .map(|c| format!("^{c}"))
+                        .unwrap_or(class);
                     re.push('[');
                     re.push_str(&class.replace('\\', "\\\\"));
                     re.push(']');
@@ -364,14 +471,19 @@ pub(crate) fn fnmatch(pattern: &str, name: &str) -> bool {
         i += 1;
     }
     re.push('$');
-    regex::RegexBuilder::new(&re).dot_matches_new_line(true).build().is_ok_and(|r| r.is_match(name))
+    regex::RegexBuilder::new(&re)
+        .dot_matches_new_line(true)
+        .build()
+        .is_ok_and(|r| r.is_match(name))
 }
 
 /// `__import_yaml(path)` and friends, from the pre-pass: read through the
 /// loader, render the file as a template first (Salt does), then parse.
 pub(crate) fn import_file(state: &State<'_, '_>, path: &str, kind: &str) -> Result<Value, Error> {
     let name = match state.name() {
-        parent if path.starts_with("./") || path.starts_with("../") => crate::loader::join(path, parent),
+        parent if path.starts_with("./") || path.starts_with("../") => {
+            crate::loader::join(path, parent)
+        }
         _ => path.to_owned(),
     };
     // Salt imports without context; the context lives in the globals.

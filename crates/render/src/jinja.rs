@@ -29,10 +29,17 @@ pub(crate) fn environment(
 ) -> Environment<'static> {
     let mut env = Environment::new();
     // Jinja2 drops the final newline and Salt appends it again.
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
-    env.set_undefined_behavior(if allow_undefined { UndefinedBehavior::Lenient } else { UndefinedBehavior::Strict });
+    env.set_undefined_behavior(if allow_undefined {
+        UndefinedBehavior::Lenient
+    } else {
+        UndefinedBehavior::Strict
+    });
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     let saltenv_owned = saltenv.to_owned();
     env.set_loader(move |name| {
@@ -40,9 +47,12 @@ pub(crate) fn environment(
             return Ok(None);
         };
         match source.read(&saltenv_owned, &path) {
-            Ok(Some(text)) => prepass::rewrite(&text)
-                .map(Some)
-                .map_err(|e| Error::new(ErrorKind::SyntaxError, format!("{} (in {path}, line {})", e.message, e.line))),
+            Ok(Some(text)) => prepass::rewrite(&text).map(Some).map_err(|e| {
+                Error::new(
+                    ErrorKind::SyntaxError,
+                    format!("{} (in {path}, line {})", e.message, e.line),
+                )
+            }),
             Ok(None) => Ok(None),
             Err(e) => Err(Error::new(ErrorKind::TemplateNotFound, e.to_string())),
         }
@@ -55,17 +65,30 @@ pub(crate) fn environment(
     env.set_unknown_method_callback(methods);
     crate::filters::register(&mut env);
     env.add_function("__mut", mutable);
-    env.add_function("__import_yaml", |state: &State, path: String| crate::filters::import_file(state, &path, "yaml"));
-    env.add_function("__import_json", |state: &State, path: String| crate::filters::import_file(state, &path, "json"));
-    env.add_function("__import_text", |state: &State, path: String| crate::filters::import_file(state, &path, "text"));
+    env.add_function("__import_yaml", |state: &State, path: String| {
+        crate::filters::import_file(state, &path, "yaml")
+    });
+    env.add_function("__import_json", |state: &State, path: String| {
+        crate::filters::import_file(state, &path, "json")
+    });
+    env.add_function("__import_text", |state: &State, path: String| {
+        crate::filters::import_file(state, &path, "text")
+    });
     env.add_function("__load_yaml", crate::filters::load_yaml);
     env.add_function("__load_json", crate::filters::load_json);
-    env.add_function("__load_text", |v: Value| Value::from(crate::pyrepr::py_str(&v)));
-    env.add_function("raise", |message: String| -> Result<Value, Error> { Err(Error::new(ErrorKind::InvalidOperation, message)) });
+    env.add_function("__load_text", |v: Value| {
+        Value::from(crate::pyrepr::py_str(&v))
+    });
+    env.add_function("raise", |message: String| -> Result<Value, Error> {
+        Err(Error::new(ErrorKind::InvalidOperation, message))
+    });
     env.add_function("odict", |args: Rest<Value>| -> Result<Value, Error> {
         let map = Value::from_object(MutMap::ordered(Default::default()));
         for arg in args.iter() {
-            if let (Some(m), true) = (map.downcast_object_ref::<MutMap>(), matches!(arg.kind(), ValueKind::Map)) {
+            if let (Some(m), true) = (
+                map.downcast_object_ref::<MutMap>(),
+                matches!(arg.kind(), ValueKind::Map),
+            ) {
                 for key in arg.try_iter()? {
                     m.insert(key.clone(), arg.get_item(&key)?);
                 }
@@ -86,7 +109,10 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
         let arg_str = |i: usize| args.get(i).and_then(|a| a.as_str()).map(str::to_owned);
         match method {
             "zfill" => {
-                let width = args.first().and_then(|w| usize::try_from(w.clone()).ok()).unwrap_or(0);
+                let width = args
+                    .first()
+                    .and_then(|w| usize::try_from(w.clone()).ok())
+                    .unwrap_or(0);
                 let pad = width.saturating_sub(s.chars().count());
                 let (sign, rest) = match s.chars().next() {
                     Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
@@ -95,7 +121,10 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
                 return Ok(Value::from(format!("{sign}{}{rest}", "0".repeat(pad))));
             }
             "ljust" | "rjust" | "center" => {
-                let width = args.first().and_then(|w| usize::try_from(w.clone()).ok()).unwrap_or(0);
+                let width = args
+                    .first()
+                    .and_then(|w| usize::try_from(w.clone()).ok())
+                    .unwrap_or(0);
                 let fill = arg_str(1).and_then(|f| f.chars().next()).unwrap_or(' ');
                 let pad = width.saturating_sub(s.chars().count());
                 let fill_n = |n: usize| fill.to_string().repeat(n);
@@ -110,9 +139,15 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
             }
             "rsplit" => {
                 let sep = arg_str(0);
-                let max = args.get(1).and_then(|m| i64::try_from(m.clone()).ok()).unwrap_or(-1);
+                let max = args
+                    .get(1)
+                    .and_then(|m| i64::try_from(m.clone()).ok())
+                    .unwrap_or(-1);
                 let mut parts: Vec<String> = match &sep {
-                    Some(sep) if max >= 0 => s.rsplitn(max as usize + 1, sep.as_str()).map(str::to_owned).collect(),
+                    Some(sep) if max >= 0 => s
+                        .rsplitn(max as usize + 1, sep.as_str())
+                        .map(str::to_owned)
+                        .collect(),
                     Some(sep) => s.rsplit(sep.as_str()).map(str::to_owned).collect(),
                     None => s.split_whitespace().rev().map(str::to_owned).collect(),
                 };
@@ -121,24 +156,49 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
             }
             "partition" | "rpartition" => {
                 let sep = arg_str(0).unwrap_or_default();
-                let found = if method == "partition" { s.find(&sep) } else { s.rfind(&sep) };
+                let found = if method == "partition" {
+                    s.find(&sep)
+                } else {
+                    s.rfind(&sep)
+                };
                 let parts = match found {
-                    Some(i) => vec![s[..i].to_owned(), sep.clone(), s[i + sep.len()..].to_owned()],
-                    None if method == "partition" => vec![s.to_owned(), String::new(), String::new()],
+                    Some(i) => vec![
+                        s[..i].to_owned(),
+                        sep.clone(),
+                        s[i + sep.len()..].to_owned(),
+                    ],
+                    None if method == "partition" => {
+                        vec![s.to_owned(), String::new(), String::new()]
+                    }
                     None => vec![String::new(), String::new(), s.to_owned()],
                 };
                 return Ok(Value::from(parts));
             }
             "index" => {
                 let sub = arg_str(0).unwrap_or_default();
-                return s.find(&sub).map(|i| Value::from(s[..i].chars().count())).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "substring not found"));
+                return s
+                    .find(&sub)
+                    .map(|i| Value::from(s[..i].chars().count()))
+                    .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "substring not found"));
             }
             "swapcase" => {
-                return Ok(Value::from(s.chars().map(|c| if c.is_uppercase() { c.to_lowercase().to_string() } else { c.to_uppercase().to_string() }).collect::<String>()));
+                return Ok(Value::from(
+                    s.chars()
+                        .map(|c| {
+                            if c.is_uppercase() {
+                                c.to_lowercase().to_string()
+                            } else {
+                                c.to_uppercase().to_string()
+                            }
+                        })
+                        .collect::<String>(),
+                ));
             }
             "split" => {
                 // pycompat returns an immutable list; formulas append to it.
-                let rv = minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
+                let rv = minijinja_contrib::pycompat::unknown_method_callback(
+                    state, value, method, args,
+                )?;
                 return Ok(mutable(Value::from(rv.try_iter()?.collect::<Vec<_>>())));
             }
             _ => {}
@@ -150,7 +210,12 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
             .try_iter()?
             .position(|v| v == needle)
             .map(Value::from)
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("{} is not in list", crate::pyrepr::py_repr(&needle))));
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("{} is not in list", crate::pyrepr::py_repr(&needle)),
+                )
+            });
     }
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
@@ -161,7 +226,8 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
     // The innermost minijinja error names the template and line where it
     // happened (an include or import wraps the error of the inner template).
     let mut inner = err;
-    while let Some(next) = std::error::Error::source(inner).and_then(|s| s.downcast_ref::<Error>()) {
+    while let Some(next) = std::error::Error::source(inner).and_then(|s| s.downcast_ref::<Error>())
+    {
         inner = next;
     }
     let detail = inner.detail().unwrap_or_default();
@@ -170,17 +236,45 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
     } else {
         match inner.kind() {
             ErrorKind::UndefinedError => (RenderErrorKind::Undefined, undefined_message(detail)),
-            ErrorKind::SyntaxError | ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownBlock => {
-                (RenderErrorKind::JinjaSyntax, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() })
-            }
+            ErrorKind::SyntaxError
+            | ErrorKind::UnknownFilter
+            | ErrorKind::UnknownTest
+            | ErrorKind::UnknownBlock => (
+                RenderErrorKind::JinjaSyntax,
+                if detail.is_empty() {
+                    inner.kind().to_string()
+                } else {
+                    detail.to_owned()
+                },
+            ),
             // Jinja2's TemplateNotFound says only the name.
-            ErrorKind::TemplateNotFound => (RenderErrorKind::Jinja, detail.split(['"', '\'']).nth(1).unwrap_or(detail).to_owned()),
+            ErrorKind::TemplateNotFound => (
+                RenderErrorKind::Jinja,
+                detail
+                    .split(['"', '\''])
+                    .nth(1)
+                    .unwrap_or(detail)
+                    .to_owned(),
+            ),
             // Calling an undefined value: Jinja2 fails earlier, on the lookup.
             _ if detail.contains("` is undefined") => {
-                let expr = detail.split_once('`').map(|(_, rest)| rest).unwrap_or(detail);
-                (RenderErrorKind::Undefined, undefined_message(&format!("`{expr}").trim_end_matches(')').to_owned()))
+                let expr = detail
+                    .split_once('`')
+                    .map(|(_, rest)| rest)
+                    .unwrap_or(detail);
+                (
+                    RenderErrorKind::Undefined,
+                    undefined_message(format!("`{expr}").trim_end_matches(')')),
+                )
             }
-            _ => (RenderErrorKind::Jinja, if detail.is_empty() { inner.kind().to_string() } else { detail.to_owned() }),
+            _ => (
+                RenderErrorKind::Jinja,
+                if detail.is_empty() {
+                    inner.kind().to_string()
+                } else {
+                    detail.to_owned()
+                },
+            ),
         }
     };
     let file = inner.name().unwrap_or(main).to_owned();
@@ -195,15 +289,28 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
 /// (minijinja does not say what the parent is; a dict is the common case.)
 fn undefined_message(detail: &str) -> String {
     let detail = detail.split(" (from ").next().unwrap_or(detail);
-    let Some(expr) = detail.strip_prefix('`').and_then(|d| d.strip_suffix("` is undefined")) else {
-        return if detail.is_empty() { "is undefined".to_owned() } else { detail.to_owned() };
+    let Some(expr) = detail
+        .strip_prefix('`')
+        .and_then(|d| d.strip_suffix("` is undefined"))
+    else {
+        return if detail.is_empty() {
+            "is undefined".to_owned()
+        } else {
+            detail.to_owned()
+        };
     };
     let attr = if let Some(inner) = expr.strip_suffix(']') {
-        inner.rsplit_once('[').map(|(_, key)| key.trim_matches(|c| c == '\'' || c == '"').to_owned())
+        inner
+            .rsplit_once('[')
+            .map(|(_, key)| key.trim_matches(|c| c == '\'' || c == '"').to_owned())
     } else {
         expr.rsplit_once('.').map(|(_, key)| key.to_owned())
     };
-    let parent = if expr.starts_with("salt[") || expr.starts_with("salt.") { "salt.utils.templates.AliasedLoader object" } else { "dict object" };
+    let parent = if expr.starts_with("salt[") || expr.starts_with("salt.") {
+        "salt.utils.templates.AliasedLoader object"
+    } else {
+        "dict object"
+    };
     match attr {
         Some(attr) => format!("'{parent}' has no attribute '{attr}'"),
         None => format!("'{expr}' is undefined"),

@@ -52,7 +52,12 @@ pub trait TemplateSource: Send + Sync {
 pub trait FunctionCaller: Send + Sync {
     /// Calls `fun` (`module.function`); the error is the message Salt would
     /// put after "Problem running salt function in Jinja template: ".
-    fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, String>;
+    fn call(
+        &self,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: Map<String, Value>,
+    ) -> Result<Value, String>;
 
     /// Whether `fun` exists; `salt['x.y']` of a missing function is an
     /// undefined value, as in Salt.
@@ -71,7 +76,10 @@ pub struct DirSource {
 impl DirSource {
     /// One directory serving every saltenv.
     pub fn new(root: impl Into<PathBuf>) -> DirSource {
-        DirSource { root: root.into(), per_saltenv: false }
+        DirSource {
+            root: root.into(),
+            per_saltenv: false,
+        }
     }
 }
 
@@ -88,7 +96,11 @@ impl TemplateSource for DirSource {
         match std::fs::read_to_string(&full) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(RenderError::new(RenderErrorKind::Source, path, format!("cannot read {}: {e}", full.display()))),
+            Err(e) => Err(RenderError::new(
+                RenderErrorKind::Source,
+                path,
+                format!("cannot read {}: {e}", full.display()),
+            )),
         }
     }
 }
@@ -99,7 +111,12 @@ impl TemplateSource for DirSource {
 pub struct NoFunctions;
 
 impl FunctionCaller for NoFunctions {
-    fn call(&self, fun: &str, _args: Vec<Value>, _kwargs: Map<String, Value>) -> Result<Value, String> {
+    fn call(
+        &self,
+        fun: &str,
+        _args: Vec<Value>,
+        _kwargs: Map<String, Value>,
+    ) -> Result<Value, String> {
         Err(format!("'{fun}' is not available."))
     }
 
@@ -162,7 +179,11 @@ fn pipe_of(text: &str, file: &str) -> Result<Vec<Step>, RenderError> {
                 "jinja" => Ok(Step::Jinja),
                 "yaml" | "yamlex" => Ok(Step::Yaml),
                 "json" => Ok(Step::Json),
-                other => Err(RenderError::new(RenderErrorKind::UnknownRenderer, file, format!("The renderer \"{other}\" is not available"))),
+                other => Err(RenderError::new(
+                    RenderErrorKind::UnknownRenderer,
+                    file,
+                    format!("The renderer \"{other}\" is not available"),
+                )),
             }
         })
         .collect()
@@ -171,11 +192,22 @@ fn pipe_of(text: &str, file: &str) -> Result<Vec<Step>, RenderError> {
 /// Salt's `generate_sls_context` for template `path` of SLS `sls`.
 fn sls_context(path: &str, sls: &str) -> Vec<(&'static str, String)> {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let slspath = if sls.is_empty() { String::new() } else { dir.to_owned() };
+    let slspath = if sls.is_empty() {
+        String::new()
+    } else {
+        dir.to_owned()
+    };
     vec![
         ("tplpath", path.to_owned()),
         ("tplfile", path.to_owned()),
-        ("tpldir", if dir.is_empty() { ".".to_owned() } else { dir.to_owned() }),
+        (
+            "tpldir",
+            if dir.is_empty() {
+                ".".to_owned()
+            } else {
+                dir.to_owned()
+            },
+        ),
         ("tpldot", dir.replace('/', ".")),
         ("slspath", slspath.clone()),
         ("slsdotpath", slspath.replace('/', ".")),
@@ -208,11 +240,21 @@ impl Renderer {
         let mut current = Current::Text(text.clone());
         for step in steps {
             current = match (step, current) {
-                (Step::Jinja, Current::Text(t)) => Current::Text(self.render_template(path, &t, ctx).map_err(for_sls)?),
-                (Step::Yaml, Current::Text(t)) => Current::Data(load_yaml_step(&t, path).map_err(for_sls)?),
-                (Step::Json, Current::Text(t)) => Current::Data(load_json_step(&t, path).map_err(for_sls)?),
+                (Step::Jinja, Current::Text(t)) => {
+                    Current::Text(self.render_template(path, &t, ctx).map_err(for_sls)?)
+                }
+                (Step::Yaml, Current::Text(t)) => {
+                    Current::Data(load_yaml_step(&t, path).map_err(for_sls)?)
+                }
+                (Step::Json, Current::Text(t)) => {
+                    Current::Data(load_json_step(&t, path).map_err(for_sls)?)
+                }
                 (_, Current::Data(_)) => {
-                    return Err(for_sls(RenderError::new(RenderErrorKind::UnknownRenderer, path, "a renderer after a data renderer needs text")));
+                    return Err(for_sls(RenderError::new(
+                        RenderErrorKind::UnknownRenderer,
+                        path,
+                        "a renderer after a data renderer needs text",
+                    )));
                 }
             };
         }
@@ -226,18 +268,34 @@ impl Renderer {
 
     /// Renders `text` (a `file.managed` template named `name`) with Salt's
     /// Jinja context.
-    pub fn render_jinja(&self, name: &str, text: &str, ctx: &RenderContext) -> Result<String, RenderError> {
+    pub fn render_jinja(
+        &self,
+        name: &str,
+        text: &str,
+        ctx: &RenderContext,
+    ) -> Result<String, RenderError> {
         self.render_template(name, text, ctx)
     }
 
-    fn render_template(&self, name: &str, text: &str, ctx: &RenderContext) -> Result<String, RenderError> {
+    fn render_template(
+        &self,
+        name: &str,
+        text: &str,
+        ctx: &RenderContext,
+    ) -> Result<String, RenderError> {
         let rewritten = prepass::rewrite(text).map_err(|e| {
-            RenderError::new(RenderErrorKind::JinjaSyntax, name, e.message).at(Some(e.line)).with_context(text)
+            RenderError::new(RenderErrorKind::JinjaSyntax, name, e.message)
+                .at(Some(e.line))
+                .with_context(text)
         })?;
         let grains = mutable::from_json(&ctx.grains);
         let pillar = mutable::from_json(&ctx.pillar);
         let opts = mutable::from_json(&ctx.opts);
-        let allow_undefined = ctx.opts.get("allow_undefined").and_then(Value::as_bool).unwrap_or(false);
+        let allow_undefined = ctx
+            .opts
+            .get("allow_undefined")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let shared = Arc::new(salt_object::Shared {
             grains: grains.clone(),
             pillar: pillar.clone(),
@@ -248,7 +306,10 @@ impl Renderer {
             ("grains".into(), grains),
             ("pillar".into(), pillar),
             ("opts".into(), opts),
-            ("saltenv".into(), minijinja::Value::from(ctx.saltenv.as_str())),
+            (
+                "saltenv".into(),
+                minijinja::Value::from(ctx.saltenv.as_str()),
+            ),
             ("env".into(), minijinja::Value::from(ctx.saltenv.as_str())),
         ];
         if !ctx.sls.is_empty() {
@@ -262,7 +323,13 @@ impl Renderer {
         for (key, value) in &ctx.extra {
             globals.push((key.clone(), mutable::from_json(value)));
         }
-        let mut env = jinja::environment(self.source.clone(), &ctx.saltenv, allow_undefined, shared, globals);
+        let mut env = jinja::environment(
+            self.source.clone(),
+            &ctx.saltenv,
+            allow_undefined,
+            shared,
+            globals,
+        );
         let convert = |err: minijinja::Error| {
             let converted = jinja::convert_error(&err, name);
             if converted.imported {
@@ -274,7 +341,8 @@ impl Renderer {
                 converted.with_context(text)
             }
         };
-        env.add_template_owned(name.to_owned(), rewritten).map_err(convert)?;
+        env.add_template_owned(name.to_owned(), rewritten)
+            .map_err(convert)?;
         let template = env.get_template(name).map_err(convert)?;
         template.render(()).map_err(convert)
     }
@@ -290,15 +358,27 @@ fn load_yaml_step(text: &str, file: &str) -> Result<Value, RenderError> {
     match halite_yaml::from_str(text) {
         Ok(Value::Null) => Ok(Value::Object(Map::new())),
         Ok(data) => Ok(data),
-        Err(e) => Err(RenderError::new(RenderErrorKind::Yaml, file, e.kind().to_string()).at(Some(e.line())).with_context(text)),
+        Err(e) => Err(
+            RenderError::new(RenderErrorKind::Yaml, file, e.kind().to_string())
+                .at(Some(e.line()))
+                .with_context(text),
+        ),
     }
 }
 
 /// Salt's JSON renderer: drops a shebang line; empty is `{}`.
 fn load_json_step(text: &str, file: &str) -> Result<Value, RenderError> {
-    let body = if text.starts_with("#!") { text.split_once('\n').map(|(_, rest)| rest).unwrap_or("") } else { text };
+    let body = if text.starts_with("#!") {
+        text.split_once('\n').map(|(_, rest)| rest).unwrap_or("")
+    } else {
+        text
+    };
     if body.trim().is_empty() {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_str(body).map_err(|e| RenderError::new(RenderErrorKind::Json, file, e.to_string()).at(Some(e.line())).with_context(body))
+    serde_json::from_str(body).map_err(|e| {
+        RenderError::new(RenderErrorKind::Json, file, e.to_string())
+            .at(Some(e.line()))
+            .with_context(body)
+    })
 }

@@ -60,7 +60,10 @@ mod tests {
     #[test]
     fn relative_names_join_the_parent_dir() {
         assert_eq!(join("./map.jinja", "nginx/init.sls"), "nginx/map.jinja");
-        assert_eq!(join("../common/x.jinja", "nginx/sub/a.sls"), "nginx/common/x.jinja");
+        assert_eq!(
+            join("../common/x.jinja", "nginx/sub/a.sls"),
+            "nginx/common/x.jinja"
+        );
         assert_eq!(join("nginx/map.jinja", "other/init.sls"), "nginx/map.jinja");
         assert_eq!(normalize(&join("../../x", "a/b.sls")), None);
         assert_eq!(join("../../x", "a/b.sls"), "../../x");

@@ -56,12 +56,17 @@ impl MutMap {
 /// [`MutList`]/[`MutMap`]; objects that already are mutable are kept as they
 /// are, so identity (and sharing) is preserved.
 pub fn mutable(value: Value) -> Value {
-    if value.downcast_object_ref::<MutList>().is_some() || value.downcast_object_ref::<MutMap>().is_some() {
+    if value.downcast_object_ref::<MutList>().is_some()
+        || value.downcast_object_ref::<MutMap>().is_some()
+    {
         return value;
     }
     match value.kind() {
         ValueKind::Seq if value.as_object().is_none() || is_plain_seq(&value) => {
-            let items = value.try_iter().map(|it| it.map(mutable).collect()).unwrap_or_default();
+            let items = value
+                .try_iter()
+                .map(|it| it.map(mutable).collect())
+                .unwrap_or_default();
             Value::from_object(MutList::new(items))
         }
         ValueKind::Map if value.as_object().is_none() || is_plain_seq(&value) => {
@@ -81,13 +86,17 @@ pub fn mutable(value: Value) -> Value {
 /// Builtin containers (minijinja's own Vec/map objects) are converted;
 /// foreign objects (the `salt` object, macros, namespaces, kwargs) are not.
 fn is_plain_seq(value: &Value) -> bool {
-    let Some(obj) = value.as_object() else { return true };
+    let Some(obj) = value.as_object() else {
+        return true;
+    };
     if value.is_kwargs() {
         return false;
     }
     obj.downcast_ref::<Vec<Value>>().is_some()
         || obj.downcast_ref::<IndexMap<Value, Value>>().is_some()
-        || obj.downcast_ref::<std::collections::BTreeMap<Value, Value>>().is_some()
+        || obj
+            .downcast_ref::<std::collections::BTreeMap<Value, Value>>()
+            .is_some()
 }
 
 /// serde_json → template value, mutable containers (plain dicts).
@@ -110,11 +119,15 @@ pub fn from_json_as(value: &serde_json::Value, ordered: bool) -> Value {
             }
         }
         serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(items) => {
-            Value::from_object(MutList::new(items.iter().map(|v| from_json_as(v, ordered)).collect()))
-        }
+        serde_json::Value::Array(items) => Value::from_object(MutList::new(
+            items.iter().map(|v| from_json_as(v, ordered)).collect(),
+        )),
         serde_json::Value::Object(map) => Value::from_object(MutMap(
-            Mutex::new(map.iter().map(|(k, v)| (Value::from(k.as_str()), from_json_as(v, ordered))).collect()),
+            Mutex::new(
+                map.iter()
+                    .map(|(k, v)| (Value::from(k.as_str()), from_json_as(v, ordered)))
+                    .collect(),
+            ),
             ordered,
         )),
     }
@@ -165,10 +178,17 @@ fn to_json_depth(value: &Value, depth: usize, sort: SortKeys) -> serde_json::Val
                 serde_json::Value::String(value.to_string())
             }
         }
-        ValueKind::String => serde_json::Value::String(value.as_str().unwrap_or_default().to_owned()),
-        ValueKind::Bytes => serde_json::Value::String(String::from_utf8_lossy(value.as_bytes().unwrap_or_default()).into_owned()),
+        ValueKind::String => {
+            serde_json::Value::String(value.as_str().unwrap_or_default().to_owned())
+        }
+        ValueKind::Bytes => serde_json::Value::String(
+            String::from_utf8_lossy(value.as_bytes().unwrap_or_default()).into_owned(),
+        ),
         ValueKind::Seq | ValueKind::Iterable => serde_json::Value::Array(
-            value.try_iter().map(|it| it.map(|v| to_json_depth(&v, depth + 1, sort)).collect()).unwrap_or_default(),
+            value
+                .try_iter()
+                .map(|it| it.map(|v| to_json_depth(&v, depth + 1, sort)).collect())
+                .unwrap_or_default(),
         ),
         ValueKind::Map => {
             let mut pairs = Vec::new();
@@ -220,7 +240,15 @@ fn arity(method: &str, args: &[Value], min: usize, max: usize) -> Result<(), Err
     if args.len() < min || args.len() > max {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
-            format!("{method}() takes {} arguments ({} given)", if min == max { min.to_string() } else { format!("{min} to {max}") }, args.len()),
+            format!(
+                "{method}() takes {} arguments ({} given)",
+                if min == max {
+                    min.to_string()
+                } else {
+                    format!("{min} to {max}")
+                },
+                args.len()
+            ),
         ));
     }
     Ok(())
@@ -232,7 +260,9 @@ impl Object for MutList {
     }
 
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::pyrepr::py_repr(&Value::from_dyn_object(self.clone())))
+        f.write_str(&crate::pyrepr::py_repr(&Value::from_dyn_object(
+            self.clone(),
+        )))
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
@@ -248,7 +278,12 @@ impl Object for MutList {
         Some(lock(&self.0).len())
     }
 
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, method: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         let (args, _kwargs) = split_kwargs(args);
         match method {
             "append" => {
@@ -267,7 +302,11 @@ impl Object for MutList {
                 let mut items = lock(&self.0);
                 let len = items.len() as i64;
                 let idx = i64::try_from(args[0].clone())?;
-                let idx = if idx < 0 { (len + idx).max(0) } else { idx.min(len) };
+                let idx = if idx < 0 {
+                    (len + idx).max(0)
+                } else {
+                    idx.min(len)
+                };
                 items.insert(idx as usize, args[1].clone());
                 Ok(Value::from(()))
             }
@@ -278,7 +317,8 @@ impl Object for MutList {
                     return Err(index_error("pop from empty list"));
                 }
                 let idx = match args.first() {
-                    Some(i) => seq_index(items.len(), i).ok_or_else(|| index_error("pop index out of range"))?,
+                    Some(i) => seq_index(items.len(), i)
+                        .ok_or_else(|| index_error("pop index out of range"))?,
                     None => items.len() - 1,
                 };
                 Ok(items.remove(idx))
@@ -286,19 +326,29 @@ impl Object for MutList {
             "remove" => {
                 arity(method, args, 1, 1)?;
                 let mut items = lock(&self.0);
-                let pos = items.iter().position(|v| v == &args[0]).ok_or_else(|| index_error("list.remove(x): x not in list"))?;
+                let pos = items
+                    .iter()
+                    .position(|v| v == &args[0])
+                    .ok_or_else(|| index_error("list.remove(x): x not in list"))?;
                 items.remove(pos);
                 Ok(Value::from(()))
             }
             "index" => {
                 arity(method, args, 1, 1)?;
                 let items = lock(&self.0);
-                let pos = items.iter().position(|v| v == &args[0]).ok_or_else(|| index_error(&format!("{} is not in list", crate::pyrepr::py_repr(&args[0]))))?;
+                let pos = items.iter().position(|v| v == &args[0]).ok_or_else(|| {
+                    index_error(&format!(
+                        "{} is not in list",
+                        crate::pyrepr::py_repr(&args[0])
+                    ))
+                })?;
                 Ok(Value::from(pos))
             }
             "count" => {
                 arity(method, args, 1, 1)?;
-                Ok(Value::from(lock(&self.0).iter().filter(|v| *v == &args[0]).count()))
+                Ok(Value::from(
+                    lock(&self.0).iter().filter(|v| *v == &args[0]).count(),
+                ))
             }
             "reverse" => {
                 lock(&self.0).reverse();
@@ -324,7 +374,9 @@ impl Object for MutMap {
     }
 
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::pyrepr::py_repr(&Value::from_dyn_object(self.clone())))
+        f.write_str(&crate::pyrepr::py_repr(&Value::from_dyn_object(
+            self.clone(),
+        )))
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
@@ -339,7 +391,12 @@ impl Object for MutMap {
         Some(lock(&self.0).len())
     }
 
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, method: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         let (pos, kwargs) = split_kwargs(args);
         match method {
             "update" => {
@@ -368,29 +425,46 @@ impl Object for MutMap {
                 let mut items = lock(&self.0);
                 match items.shift_remove(&pos[0]) {
                     Some(v) => Ok(v),
-                    None => pos.get(1).cloned().ok_or_else(|| index_error(&format!("KeyError: {}", crate::pyrepr::py_repr(&pos[0])))),
+                    None => pos.get(1).cloned().ok_or_else(|| {
+                        index_error(&format!("KeyError: {}", crate::pyrepr::py_repr(&pos[0])))
+                    }),
                 }
             }
             "popitem" => {
                 let mut items = lock(&self.0);
-                let (k, v) = items.pop().ok_or_else(|| index_error("popitem(): dictionary is empty"))?;
+                let (k, v) = items
+                    .pop()
+                    .ok_or_else(|| index_error("popitem(): dictionary is empty"))?;
                 Ok(Value::from(vec![k, v]))
             }
             "get" => {
                 arity(method, pos, 1, 2)?;
                 let items = lock(&self.0);
-                Ok(items.get(&pos[0]).cloned().unwrap_or_else(|| pos.get(1).cloned().unwrap_or(Value::from(()))))
+                Ok(items
+                    .get(&pos[0])
+                    .cloned()
+                    .unwrap_or_else(|| pos.get(1).cloned().unwrap_or(Value::from(()))))
             }
-            "keys" => Ok(Value::from(lock(&self.0).keys().cloned().collect::<Vec<_>>())),
-            "values" => Ok(Value::from(lock(&self.0).values().cloned().collect::<Vec<_>>())),
+            "keys" => Ok(Value::from(
+                lock(&self.0).keys().cloned().collect::<Vec<_>>(),
+            )),
+            "values" => Ok(Value::from(
+                lock(&self.0).values().cloned().collect::<Vec<_>>(),
+            )),
             "items" => Ok(Value::from(
-                lock(&self.0).iter().map(|(k, v)| Value::from(vec![k.clone(), v.clone()])).collect::<Vec<_>>(),
+                lock(&self.0)
+                    .iter()
+                    .map(|(k, v)| Value::from(vec![k.clone(), v.clone()]))
+                    .collect::<Vec<_>>(),
             )),
             "clear" => {
                 lock(&self.0).clear();
                 Ok(Value::from(()))
             }
-            "copy" => Ok(Value::from_object(MutMap(Mutex::new(lock(&self.0).clone()), self.1))),
+            "copy" => Ok(Value::from_object(MutMap(
+                Mutex::new(lock(&self.0).clone()),
+                self.1,
+            ))),
             _ => Err(Error::from(ErrorKind::UnknownMethod)),
         }
     }
@@ -415,7 +489,11 @@ fn pairs_of(value: &Value) -> Result<Vec<(Value, Value)>, Error> {
         let mut it = pair.try_iter()?;
         match (it.next(), it.next(), it.next()) {
             (Some(k), Some(v), None) => out.push((k, v)),
-            _ => return Err(index_error("dictionary update sequence element has wrong length")),
+            _ => {
+                return Err(index_error(
+                    "dictionary update sequence element has wrong length",
+                ));
+            }
         }
     }
     Ok(out)

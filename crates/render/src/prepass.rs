@@ -45,10 +45,13 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
         let next = src.as_bytes().get(start + 1).copied();
         match next {
             Some(b'#') => {
-                let end = src[start + 2..].find("#}").map(|e| start + 2 + e + 2).ok_or_else(|| PrepassError {
-                    line: line_of(src, start),
-                    message: "Missing end of comment tag".to_owned(),
-                })?;
+                let end = src[start + 2..]
+                    .find("#}")
+                    .map(|e| start + 2 + e + 2)
+                    .ok_or_else(|| PrepassError {
+                        line: line_of(src, start),
+                        message: "Missing end of comment tag".to_owned(),
+                    })?;
                 out.push_str(&src[pos..end]);
                 pos = end;
             }
@@ -56,7 +59,8 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                 out.push_str(&src[pos..start]);
                 let end = find_tag_end(src, start + 2, b'}').ok_or_else(|| PrepassError {
                     line: line_of(src, start),
-                    message: "unexpected end of template, expected 'end of print statement'".to_owned(),
+                    message: "unexpected end of template, expected 'end of print statement'"
+                        .to_owned(),
                 })?;
                 out.push_str("{{");
                 out.push_str(&rewrite_expr(&src[start + 2..end]));
@@ -67,12 +71,17 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                 out.push_str(&src[pos..start]);
                 let end = find_tag_end(src, start + 2, b'%').ok_or_else(|| PrepassError {
                     line: line_of(src, start),
-                    message: "unexpected end of template, expected 'end of statement block'".to_owned(),
+                    message: "unexpected end of template, expected 'end of statement block'"
+                        .to_owned(),
                 })?;
                 let inner = &src[start + 2..end];
                 pos = end + 2;
                 let (lead, body, trail) = split_ws_markers(inner);
-                let keyword = body.trim_start().split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+                let keyword = body
+                    .trim_start()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
                 let rest = body.trim_start()[keyword.len()..].to_owned();
                 match keyword {
                     "raw" => {
@@ -86,7 +95,9 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                     "import_yaml" | "import_json" | "import_text" => {
                         let (expr, name) = split_as(&rest).ok_or_else(|| PrepassError {
                             line: line_of(src, start),
-                            message: format!("expected token 'as', got end of statement block ({keyword})"),
+                            message: format!(
+                                "expected token 'as', got end of statement block ({keyword})"
+                            ),
                         })?;
                         out.push_str(&format!(
                             "{{%{lead} set {name} = __{keyword}({}) {trail}%}}",
@@ -94,10 +105,17 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                         ));
                     }
                     "load_yaml" | "load_json" | "load_text" => {
-                        let name = rest.trim().strip_prefix("as").map(str::trim).filter(|n| is_name(n)).ok_or_else(|| PrepassError {
-                            line: line_of(src, start),
-                            message: format!("expected token 'as', got end of statement block ({keyword})"),
-                        })?;
+                        let name = rest
+                            .trim()
+                            .strip_prefix("as")
+                            .map(str::trim)
+                            .filter(|n| is_name(n))
+                            .ok_or_else(|| PrepassError {
+                                line: line_of(src, start),
+                                message: format!(
+                                    "expected token 'as', got end of statement block ({keyword})"
+                                ),
+                            })?;
                         load_stack.push((name.to_owned(), keyword.to_owned()));
                         out.push_str(&format!("{{%{lead} set {name} {trail}%}}"));
                     }
@@ -106,7 +124,9 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                             line: line_of(src, start),
                             message: "Encountered unknown tag 'endload'.".to_owned(),
                         })?;
-                        out.push_str(&format!("{{%{lead} endset %}}{{% set {name} = __{keyword}({name}) {trail}%}}"));
+                        out.push_str(&format!(
+                            "{{%{lead} endset %}}{{% set {name} = __{keyword}({name}) {trail}%}}"
+                        ));
                     }
                     "profile" => out.push_str(&format!("{{%{lead} if true {trail}%}}")),
                     "endprofile" => out.push_str(&format!("{{%{lead} endif {trail}%}}")),
@@ -114,9 +134,14 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                         let (target, value) = split_assignment(&rest);
                         match value {
                             Some(value) if !target.contains(',') => {
-                                out.push_str(&format!("{{%{lead} set{target}= __mut({}) {trail}%}}", rewrite_expr(value)));
+                                out.push_str(&format!(
+                                    "{{%{lead} set{target}= __mut({}) {trail}%}}",
+                                    rewrite_expr(value)
+                                ));
                             }
-                            _ => out.push_str(&format!("{{%{lead}{}{trail}%}}", rewrite_expr(body))),
+                            _ => {
+                                out.push_str(&format!("{{%{lead}{}{trail}%}}", rewrite_expr(body)))
+                            }
                         }
                     }
                     _ => {
@@ -138,7 +163,9 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
     if let Some((name, keyword)) = load_stack.pop() {
         return Err(PrepassError {
             line: line_of(src, src.len()),
-            message: format!("Unexpected end of template. Jinja was looking for the following tags: 'endload'. The innermost block that needs to be closed is '{keyword}' ({name})."),
+            message: format!(
+                "Unexpected end of template. Jinja was looking for the following tags: 'endload'. The innermost block that needs to be closed is '{keyword}' ({name})."
+            ),
         });
     }
     Ok(out)
@@ -146,14 +173,23 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
 
 fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// `-`/`+` whitespace markers at both ends of a tag's inside.
 fn split_ws_markers(inner: &str) -> (&str, &str, &str) {
-    let lead = if inner.starts_with('-') || inner.starts_with('+') { &inner[..1] } else { "" };
+    let lead = if inner.starts_with('-') || inner.starts_with('+') {
+        &inner[..1]
+    } else {
+        ""
+    };
     let rest = &inner[lead.len()..];
-    let trail = if rest.ends_with('-') || rest.ends_with('+') { &rest[rest.len() - 1..] } else { "" };
+    let trail = if rest.ends_with('-') || rest.ends_with('+') {
+        &rest[rest.len() - 1..]
+    } else {
+        ""
+    };
     (lead, &rest[..rest.len() - trail.len()], trail)
 }
 
@@ -265,12 +301,16 @@ fn tokenize(src: &str) -> Vec<Token<'_>> {
             i = (i + 1).min(bytes.len());
             Kind::Str
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80) {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
+            {
                 i += 1;
             }
             Kind::Name
         } else if c.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+            {
                 i += 1;
             }
             Kind::Num
@@ -282,20 +322,53 @@ fn tokenize(src: &str) -> Vec<Token<'_>> {
             Kind::Close
         } else {
             let two = src.get(i..i + 2).unwrap_or("");
-            i += if matches!(two, "**" | "//" | "==" | "!=" | "<=" | ">=") { 2 } else { 1 };
+            i += if matches!(two, "**" | "//" | "==" | "!=" | "<=" | ">=") {
+                2
+            } else {
+                1
+            };
             while !src.is_char_boundary(i) {
                 i += 1;
             }
             Kind::Op
         };
-        out.push(Token { kind, text: &src[start..i] });
+        out.push(Token {
+            kind,
+            text: &src[start..i],
+        });
     }
     out
 }
 
 const KEYWORDS: &[&str] = &[
-    "in", "not", "and", "or", "if", "else", "elif", "is", "for", "set", "do", "with", "return", "print", "import", "from",
-    "as", "recursive", "macro", "call", "filter", "include", "extends", "elif", "without", "context", "ignore", "missing",
+    "in",
+    "not",
+    "and",
+    "or",
+    "if",
+    "else",
+    "elif",
+    "is",
+    "for",
+    "set",
+    "do",
+    "with",
+    "return",
+    "print",
+    "import",
+    "from",
+    "as",
+    "recursive",
+    "macro",
+    "call",
+    "filter",
+    "include",
+    "extends",
+    "elif",
+    "without",
+    "context",
+    "ignore",
+    "missing",
 ];
 
 /// Rewrites one expression (the inside of `{{ }}` or a statement).
@@ -388,7 +461,9 @@ fn group_end(tokens: &[Token<'_>], open: usize) -> usize {
 /// The end of the right operand of `%`: Jinja's unary expression with its
 /// postfix chain (`.attr`, `[...]`, `(...)`) and filters (`|f(...)`).
 fn operand_end(tokens: &[Token<'_>], start: usize) -> usize {
-    let Some(first) = tokens.get(start) else { return start };
+    let Some(first) = tokens.get(start) else {
+        return start;
+    };
     let mut i = start;
     if first.text == "-" || first.text == "not" {
         i = next_sig(tokens, i + 1).unwrap_or(tokens.len());
@@ -409,7 +484,9 @@ fn operand_end(tokens: &[Token<'_>], start: usize) -> usize {
             }
             Some(t) if t.kind == Kind::Open && t.text != "{" => i = group_end(tokens, i),
             Some(t) if t.text == "|" => {
-                let Some(name) = next_sig(tokens, i + 1) else { return i };
+                let Some(name) = next_sig(tokens, i + 1) else {
+                    return i;
+                };
                 i = name + 1;
                 if tokens.get(i).is_some_and(|t| t.text == "(") {
                     i = group_end(tokens, i);
@@ -428,15 +505,27 @@ mod tests {
     fn wraps_literals_not_subscripts() {
         assert_eq!(rewrite("{{ a['x'] }}").unwrap(), "{{ a['x'] }}");
         assert_eq!(rewrite("{{ [1, 2] }}").unwrap(), "{{ __mut([1, 2]) }}");
-        assert_eq!(rewrite("{% for x in [1] %}").unwrap(), "{% for x in __mut([1]) %}");
-        assert_eq!(rewrite("{{ {'a': {'b': 1}} }}").unwrap(), "{{ __mut({'a': __mut({'b': 1})}) }}");
+        assert_eq!(
+            rewrite("{% for x in [1] %}").unwrap(),
+            "{% for x in __mut([1]) %}"
+        );
+        assert_eq!(
+            rewrite("{{ {'a': {'b': 1}} }}").unwrap(),
+            "{{ __mut({'a': __mut({'b': 1})}) }}"
+        );
         assert_eq!(rewrite("{{ f()[0] }}").unwrap(), "{{ f()[0] }}");
     }
 
     #[test]
     fn set_values_become_mutable() {
-        assert_eq!(rewrite("{% set x = y|list %}").unwrap(), "{% set x = __mut( y|list ) %}");
-        assert_eq!(rewrite("{%- set a, b = 1, 2 -%}").unwrap(), "{%- set a, b = 1, 2 -%}");
+        assert_eq!(
+            rewrite("{% set x = y|list %}").unwrap(),
+            "{% set x = __mut( y|list ) %}"
+        );
+        assert_eq!(
+            rewrite("{%- set a, b = 1, 2 -%}").unwrap(),
+            "{%- set a, b = 1, 2 -%}"
+        );
         assert_eq!(rewrite("{% set x %}").unwrap(), "{% set x %}");
     }
 
@@ -447,14 +536,23 @@ mod tests {
             "{% set d = __import_yaml( tpldir ~ '/d.yaml') %}"
         );
         let out = rewrite("{% load_yaml as x %}\na: 1\n{%- endload %}").unwrap();
-        assert_eq!(out, "{% set x %}\na: 1\n{%- endset %}{% set x = __load_yaml(x) %}");
+        assert_eq!(
+            out,
+            "{% set x %}\na: 1\n{%- endset %}{% set x = __load_yaml(x) %}"
+        );
         assert!(rewrite("{% load_json as x %}").is_err());
     }
 
     #[test]
     fn string_percent_becomes_pyformat() {
-        assert_eq!(rewrite("{{ '%s-%s' % (a, b) }}").unwrap(), "{{ '%s-%s'|__pyformat((a, b)) }}");
-        assert_eq!(rewrite("{{ '%s' % x.y|upper ~ 'z' }}").unwrap(), "{{ '%s'|__pyformat(x.y|upper) ~ 'z' }}");
+        assert_eq!(
+            rewrite("{{ '%s-%s' % (a, b) }}").unwrap(),
+            "{{ '%s-%s'|__pyformat((a, b)) }}"
+        );
+        assert_eq!(
+            rewrite("{{ '%s' % x.y|upper ~ 'z' }}").unwrap(),
+            "{{ '%s'|__pyformat(x.y|upper) ~ 'z' }}"
+        );
         assert_eq!(rewrite("{{ 7 % 2 }}").unwrap(), "{{ 7 % 2 }}");
     }
 

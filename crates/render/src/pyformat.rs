@@ -16,7 +16,11 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
     let positional: Vec<Value> = match args.kind() {
         // A tuple or list on the right supplies the arguments; a mapping
         // serves `%(name)s`.
-        ValueKind::Seq if args.as_object().is_none_or(|o| o.downcast_ref::<crate::mutable::MutList>().is_none()) => {
+        ValueKind::Seq
+            if args
+                .as_object()
+                .is_none_or(|o| o.downcast_ref::<crate::mutable::MutList>().is_none()) =>
+        {
             args.try_iter()?.collect()
         }
         _ => vec![args.clone()],
@@ -71,8 +75,15 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
             continue;
         }
         let value = match &key {
-            Some(k) => args.get_item(&Value::from(k.as_str())).ok().filter(|v| !v.is_undefined()).ok_or_else(|| fmt_error(&format!("KeyError: '{k}'")))?,
-            None => next.next().cloned().ok_or_else(|| fmt_error("not enough arguments for format string"))?,
+            Some(k) => args
+                .get_item(&Value::from(k.as_str()))
+                .ok()
+                .filter(|v| !v.is_undefined())
+                .ok_or_else(|| fmt_error(&format!("KeyError: '{k}'")))?,
+            None => next
+                .next()
+                .cloned()
+                .ok_or_else(|| fmt_error("not enough arguments for format string"))?,
         };
         let text = match conv {
             's' => {
@@ -84,19 +95,35 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
             }
             'r' | 'a' => py_repr(&value),
             'd' | 'i' | 'u' => {
-                let n = f64::try_from(value.clone()).map_err(|_| fmt_error(&format!("%{conv} format: a real number is required, not {}", value.kind())))?;
+                let n = f64::try_from(value.clone()).map_err(|_| {
+                    fmt_error(&format!(
+                        "%{conv} format: a real number is required, not {}",
+                        value.kind()
+                    ))
+                })?;
                 let s = format!("{}", n.trunc() as i64);
-                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
+                if flags.contains('+') && n >= 0.0 {
+                    format!("+{s}")
+                } else {
+                    s
+                }
             }
             'f' | 'F' => {
-                let n = f64::try_from(value.clone()).map_err(|_| fmt_error("must be real number"))?;
+                let n =
+                    f64::try_from(value.clone()).map_err(|_| fmt_error("must be real number"))?;
                 format!("{n:.*}", precision.unwrap_or(6))
             }
-            'g' => py_float(f64::try_from(value.clone()).map_err(|_| fmt_error("must be real number"))?),
+            'g' => py_float(
+                f64::try_from(value.clone()).map_err(|_| fmt_error("must be real number"))?,
+            ),
             'x' => format!("{:x}", i64::try_from(value.clone())?),
             'X' => format!("{:X}", i64::try_from(value.clone())?),
             'o' => format!("{:o}", i64::try_from(value.clone())?),
-            other => return Err(fmt_error(&format!("unsupported format character '{other}'"))),
+            other => {
+                return Err(fmt_error(&format!(
+                    "unsupported format character '{other}'"
+                )));
+            }
         };
         let width: usize = width.parse().unwrap_or(0);
         let pad = width.saturating_sub(text.chars().count());
@@ -104,7 +131,10 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
         } else if flags.contains('0') && conv != 's' {
-            let (sign, digits) = text.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", &text));
+            let (sign, digits) = text
+                .strip_prefix('-')
+                .map(|d| ("-", d))
+                .unwrap_or(("", &text));
             out.push_str(sign);
             out.push_str(&"0".repeat(pad));
             out.push_str(digits);
@@ -114,7 +144,9 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
         }
     }
     if key_less_left(&positional, next.len()) {
-        return Err(fmt_error("not all arguments converted during string formatting"));
+        return Err(fmt_error(
+            "not all arguments converted during string formatting",
+        ));
     }
     Ok(out)
 }
@@ -132,8 +164,14 @@ mod tests {
     fn formats_like_python() {
         let args = Value::from(vec![Value::from("a"), Value::from(5)]);
         assert_eq!(pyformat_filter("%s-%03d".into(), args).unwrap(), "a-005");
-        assert_eq!(pyformat_filter("%.2f%%".into(), Value::from(1.5)).unwrap(), "1.50%");
-        assert_eq!(pyformat_filter("[%-4s]".into(), Value::from("x")).unwrap(), "[x   ]");
+        assert_eq!(
+            pyformat_filter("%.2f%%".into(), Value::from(1.5)).unwrap(),
+            "1.50%"
+        );
+        assert_eq!(
+            pyformat_filter("[%-4s]".into(), Value::from("x")).unwrap(),
+            "[x   ]"
+        );
         assert!(pyformat_filter("%s %s".into(), Value::from(vec![Value::from(1)])).is_err());
     }
 }

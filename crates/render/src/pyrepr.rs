@@ -41,7 +41,9 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
         ValueKind::String => out.push_str(&py_str_repr(value.as_str().unwrap_or_default())),
         ValueKind::Bytes => {
             out.push('b');
-            out.push_str(&py_str_repr(&String::from_utf8_lossy(value.as_bytes().unwrap_or_default())));
+            out.push_str(&py_str_repr(&String::from_utf8_lossy(
+                value.as_bytes().unwrap_or_default(),
+            )));
         }
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
@@ -76,7 +78,11 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
 /// Python's repr of a `str`: single quotes unless the text holds a single
 /// quote and no double quote.
 pub fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -89,7 +95,9 @@ pub fn py_str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -113,11 +121,15 @@ pub fn py_float(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     if !(-4..16).contains(&exp) {
-                let sign = if exp < 0 { '-' } else { '+' };
+        let sign = if exp < 0 { '-' } else { '+' };
         return format!("{mantissa}e{sign}{:02}", exp.abs());
     }
     let plain = format!("{f}");
-    if plain.contains('.') { plain } else { format!("{plain}.0") }
+    if plain.contains('.') {
+        plain
+    } else {
+        format!("{plain}.0")
+    }
 }
 
 #[cfg(test)]

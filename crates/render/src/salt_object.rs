@@ -13,8 +13,8 @@ use std::sync::Arc;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
-use crate::mutable::{MutList, MutMap, from_json, mutable, to_json};
 use crate::FunctionCaller;
+use crate::mutable::{MutList, MutMap, from_json, mutable, to_json};
 
 /// What the `salt` object needs: the context's values and the caller.
 #[derive(Debug)]
@@ -72,9 +72,15 @@ impl Object for SaltObject {
             return None;
         }
         Some(if name.contains('.') {
-            Value::from_object(SaltFunction { shared: self.shared.clone(), fun: name.to_owned() })
+            Value::from_object(SaltFunction {
+                shared: self.shared.clone(),
+                fun: name.to_owned(),
+            })
         } else {
-            Value::from_object(SaltModule { shared: self.shared.clone(), module: name.to_owned() })
+            Value::from_object(SaltModule {
+                shared: self.shared.clone(),
+                module: name.to_owned(),
+            })
         })
     }
 
@@ -90,10 +96,18 @@ impl Object for SaltModule {
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let name = key.as_str()?;
-        Some(Value::from_object(SaltFunction { shared: self.shared.clone(), fun: format!("{}.{name}", self.module) }))
+        Some(Value::from_object(SaltFunction {
+            shared: self.shared.clone(),
+            fun: format!("{}.{name}", self.module),
+        }))
     }
 
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, method: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         call(&self.shared, &format!("{}.{method}", self.module), args)
     }
 }
@@ -120,7 +134,10 @@ impl Bound {
             _ => (args, None),
         };
         if pos.len() > params.len() {
-            return Err(Error::new(ErrorKind::TooManyArguments, format!("{fun}() takes at most {} arguments", params.len())));
+            return Err(Error::new(
+                ErrorKind::TooManyArguments,
+                format!("{fun}() takes at most {} arguments", params.len()),
+            ));
         }
         let mut values: Vec<Option<Value>> = params.iter().map(|_| None).collect();
         for (slot, value) in values.iter_mut().zip(pos) {
@@ -129,10 +146,9 @@ impl Bound {
         if let Some(kw) = kwargs {
             for key in kw.try_iter()? {
                 let name = key.as_str().unwrap_or_default();
-                match params.iter().position(|p| *p == name) {
-                    Some(i) => values[i] = Some(kw.get_item(&key)?),
-                    // Salt's functions take **kwargs and ignore the rest.
-                    None => {}
+                // Salt's functions take **kwargs and ignore unknown names.
+                if let Some(i) = params.iter().position(|p| *p == name) {
+                    values[i] = Some(kw.get_item(&key)?);
                 }
             }
         }
@@ -144,7 +160,9 @@ impl Bound {
     }
 
     fn str_or(&self, i: usize, default: &str) -> String {
-        self.get(i).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| default.to_owned())
+        self.get(i)
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| default.to_owned())
     }
 }
 
@@ -155,7 +173,11 @@ fn invocation(message: impl Into<String>) -> Error {
 fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error> {
     match fun {
         "pillar.get" => {
-            let b = Bound::bind(fun, &["key", "default", "merge", "merge_nested_lists", "delimiter"], args)?;
+            let b = Bound::bind(
+                fun,
+                &["key", "default", "merge", "merge_nested_lists", "delimiter"],
+                args,
+            )?;
             let key = b.str_or(0, "");
             let delimiter = b.str_or(4, ":");
             let default = b.get(1).cloned().unwrap_or_else(|| Value::from(""));
@@ -175,22 +197,62 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             Ok(traverse(&shared.grains, &b.str_or(0, ""), &b.str_or(2, ":")).unwrap_or(default))
         }
         "config.get" => {
-            let b = Bound::bind(fun, &["key", "default", "delimiter", "merge", "omit_opts", "omit_pillar", "omit_master", "omit_grains"], args)?;
+            let b = Bound::bind(
+                fun,
+                &[
+                    "key",
+                    "default",
+                    "delimiter",
+                    "merge",
+                    "omit_opts",
+                    "omit_pillar",
+                    "omit_master",
+                    "omit_grains",
+                ],
+                args,
+            )?;
             let key = b.str_or(0, "");
             let delimiter = b.str_or(2, ":");
             let default = b.get(1).cloned().unwrap_or_else(|| Value::from(""));
             let found = traverse(&shared.opts, &key, &delimiter)
                 .or_else(|| traverse(&shared.grains, &key, &delimiter))
                 .or_else(|| traverse(&shared.pillar, &key, &delimiter))
-                .or_else(|| traverse(&shared.pillar, &format!("master{delimiter}{key}"), &delimiter));
+                .or_else(|| {
+                    traverse(
+                        &shared.pillar,
+                        &format!("master{delimiter}{key}"),
+                        &delimiter,
+                    )
+                });
             Ok(found.unwrap_or(default))
         }
         "grains.filter_by" | "pillar.filter_by" => {
-            let lookup_name = if fun == "grains.filter_by" { "grain" } else { "pillar" };
-            let b = Bound::bind(fun, &["lookup_dict", lookup_name, "merge", "default", "base"], args)?;
-            let lookup_dict = b.get(0).cloned().ok_or_else(|| invocation("filter_by() missing 1 required positional argument: 'lookup_dict'"))?;
-            let traverse_in = if fun == "grains.filter_by" { &shared.grains } else { &shared.pillar };
-            let lookup = b.str_or(1, if fun == "grains.filter_by" { "os_family" } else { "" });
+            let lookup_name = if fun == "grains.filter_by" {
+                "grain"
+            } else {
+                "pillar"
+            };
+            let b = Bound::bind(
+                fun,
+                &["lookup_dict", lookup_name, "merge", "default", "base"],
+                args,
+            )?;
+            let lookup_dict = b.get(0).cloned().ok_or_else(|| {
+                invocation("filter_by() missing 1 required positional argument: 'lookup_dict'")
+            })?;
+            let traverse_in = if fun == "grains.filter_by" {
+                &shared.grains
+            } else {
+                &shared.pillar
+            };
+            let lookup = b.str_or(
+                1,
+                if fun == "grains.filter_by" {
+                    "os_family"
+                } else {
+                    ""
+                },
+            );
             filter_by(
                 &lookup_dict,
                 &lookup,
@@ -201,13 +263,23 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             )
         }
         "defaults.merge" => {
-            let b = Bound::bind(fun, &["dest", "src", "merge_lists", "in_place", "convert_none"], args)?;
+            let b = Bound::bind(
+                fun,
+                &["dest", "src", "merge_lists", "in_place", "convert_none"],
+                args,
+            )?;
             let (Some(dest), Some(src)) = (b.get(0), b.get(1)) else {
-                return Err(invocation("merge() missing required arguments: 'dest' and 'src'"));
+                return Err(invocation(
+                    "merge() missing required arguments: 'dest' and 'src'",
+                ));
             };
             let merge_lists = b.get(2).is_some_and(Value::is_true);
             let in_place = b.get(3).is_none_or(Value::is_true);
-            let dest = if in_place { dest.clone() } else { deepcopy(dest) };
+            let dest = if in_place {
+                dest.clone()
+            } else {
+                deepcopy(dest)
+            };
             update(&dest, src, merge_lists)
         }
         "defaults.deepcopy" => {
@@ -215,9 +287,15 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             Ok(deepcopy(b.get(0).unwrap_or(&Value::from(()))))
         }
         "slsutil.merge" => {
-            let b = Bound::bind(fun, &["obj_a", "obj_b", "strategy", "renderer", "merge_lists"], args)?;
+            let b = Bound::bind(
+                fun,
+                &["obj_a", "obj_b", "strategy", "renderer", "merge_lists"],
+                args,
+            )?;
             let (Some(a), Some(bv)) = (b.get(0), b.get(1)) else {
-                return Err(invocation("merge() missing required arguments: 'obj_a' and 'obj_b'"));
+                return Err(invocation(
+                    "merge() missing required arguments: 'obj_a' and 'obj_b'",
+                ));
             };
             let strategy = b.str_or(2, "smart");
             let merge_lists = b.get(4).is_some_and(Value::is_true);
@@ -240,7 +318,6 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
 
 /// Hands the call to the [`FunctionCaller`]: arguments and result as JSON.
 fn call_external(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error> {
-
     let mut positional = Vec::new();
     let mut kwargs = serde_json::Map::new();
     for arg in args {
@@ -254,7 +331,10 @@ fn call_external(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Valu
     }
     match shared.caller.call(fun, positional, kwargs) {
         Ok(ret) => Ok(from_json(&ret)),
-        Err(message) => Err(Error::new(ErrorKind::InvalidOperation, format!("{}{message}", crate::jinja::FUNCTION_ERROR_MARK))),
+        Err(message) => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{}{message}", crate::jinja::FUNCTION_ERROR_MARK),
+        )),
     }
 }
 
@@ -263,10 +343,16 @@ pub(crate) fn traverse(data: &Value, key: &str, delimiter: &str) -> Option<Value
     let mut current = data.clone();
     for part in key.split(delimiter) {
         current = match current.kind() {
-            ValueKind::Map => current.get_item(&Value::from(part)).ok().filter(|v| !v.is_undefined())?,
+            ValueKind::Map => current
+                .get_item(&Value::from(part))
+                .ok()
+                .filter(|v| !v.is_undefined())?,
             ValueKind::Seq => {
                 let idx: i64 = part.parse().ok()?;
-                current.get_item(&Value::from(idx)).ok().filter(|v| !v.is_undefined())?
+                current
+                    .get_item(&Value::from(idx))
+                    .ok()
+                    .filter(|v| !v.is_undefined())?
             }
             _ => return None,
         };
@@ -277,16 +363,34 @@ pub(crate) fn traverse(data: &Value, key: &str, delimiter: &str) -> Option<Value
 /// Python's `copy.deepcopy` of template data.
 pub(crate) fn deepcopy(value: &Value) -> Value {
     match value.kind() {
-        ValueKind::Seq => Value::from_object(MutList::new(value.try_iter().map(|it| it.map(|v| deepcopy(&v)).collect()).unwrap_or_default())),
-        ValueKind::Map if value.as_object().is_some_and(|o| o.downcast_ref::<MutMap>().is_some()) || value.as_object().is_none() || !value.is_kwargs() => {
+        ValueKind::Seq => Value::from_object(MutList::new(
+            value
+                .try_iter()
+                .map(|it| it.map(|v| deepcopy(&v)).collect())
+                .unwrap_or_default(),
+        )),
+        ValueKind::Map
+            if value
+                .as_object()
+                .is_some_and(|o| o.downcast_ref::<MutMap>().is_some())
+                || value.as_object().is_none()
+                || !value.is_kwargs() =>
+        {
             let ordered = value.downcast_object_ref::<MutMap>().is_some_and(|m| m.1);
             let mut map = indexmap::IndexMap::new();
             if let Ok(keys) = value.try_iter() {
                 for key in keys {
-                    map.insert(key.clone(), deepcopy(&value.get_item(&key).unwrap_or_default()));
+                    map.insert(
+                        key.clone(),
+                        deepcopy(&value.get_item(&key).unwrap_or_default()),
+                    );
                 }
             }
-            Value::from_object(if ordered { MutMap::ordered(map) } else { MutMap::new(map) })
+            Value::from_object(if ordered {
+                MutMap::ordered(map)
+            } else {
+                MutMap::new(map)
+            })
         }
         _ => value.clone(),
     }
@@ -306,9 +410,15 @@ fn set_item(map: &Value, key: Value, item: Value) -> Result<(), Error> {
 /// merges `upd` into `dest` in place and returns `dest`.
 pub(crate) fn update(dest: &Value, upd: &Value, merge_lists: bool) -> Result<Value, Error> {
     if dest.kind() != ValueKind::Map || upd.kind() != ValueKind::Map {
-        return Err(invocation("Cannot update using non-dict types in dictupdate.update()"));
+        return Err(invocation(
+            "Cannot update using non-dict types in dictupdate.update()",
+        ));
     }
-    let dest = if dest.downcast_object_ref::<MutMap>().is_some() { dest.clone() } else { mutable(dest.clone()) };
+    let dest = if dest.downcast_object_ref::<MutMap>().is_some() {
+        dest.clone()
+    } else {
+        mutable(dest.clone())
+    };
     for key in upd.try_iter()? {
         let val = upd.get_item(&key)?;
         let dest_sub = dest.get_item(&key).ok().filter(|v| !v.is_undefined());
@@ -317,7 +427,9 @@ pub(crate) fn update(dest: &Value, upd: &Value, merge_lists: bool) -> Result<Val
                 let merged = update(&sub, &val, merge_lists)?;
                 set_item(&dest, key, merged)?;
             }
-            Some(sub) if merge_lists && sub.kind() == ValueKind::Seq && val.kind() == ValueKind::Seq => {
+            Some(sub)
+                if merge_lists && sub.kind() == ValueKind::Seq && val.kind() == ValueKind::Seq =>
+            {
                 let mut merged: Vec<Value> = sub.try_iter()?.map(|v| deepcopy(&v)).collect();
                 for item in val.try_iter()? {
                     if !merged.contains(&item) {
@@ -333,9 +445,20 @@ pub(crate) fn update(dest: &Value, upd: &Value, merge_lists: bool) -> Result<Val
 }
 
 /// Salt's `salt.utils.data.filter_by`.
-fn filter_by(lookup_dict: &Value, lookup: &str, data: &Value, merge: Option<&Value>, default: &str, base: Option<&str>) -> Result<Value, Error> {
+fn filter_by(
+    lookup_dict: &Value,
+    lookup: &str,
+    data: &Value,
+    merge: Option<&Value>,
+    default: &str,
+    base: Option<&str>,
+) -> Result<Value, Error> {
     let val = traverse(data, lookup, ":").unwrap_or_else(|| Value::from_object(MutList::default()));
-    let candidates: Vec<Value> = if val.kind() == ValueKind::Seq { val.try_iter()?.collect() } else { vec![val] };
+    let candidates: Vec<Value> = if val.kind() == ValueKind::Seq {
+        val.try_iter()?.collect()
+    } else {
+        vec![val]
+    };
     let mut ret: Option<Value> = None;
     'outer: for each in &candidates {
         let each = crate::pyrepr::py_str(each);
@@ -352,21 +475,29 @@ fn filter_by(lookup_dict: &Value, lookup: &str, data: &Value, merge: Option<&Val
         }
     }
     if ret.is_none() {
-        ret = lookup_dict.get_item(&Value::from(default)).ok().filter(|v| !v.is_undefined() && !v.is_none());
+        ret = lookup_dict
+            .get_item(&Value::from(default))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_none());
     }
-    if let Some(base) = base {
-        if let Some(base_values) = lookup_dict.get_item(&Value::from(base)).ok().filter(|v| !v.is_undefined()) {
-            ret = Some(match ret {
-                None => base_values,
-                Some(r) if base_values.kind() == ValueKind::Map => {
-                    if r.kind() != ValueKind::Map {
-                        return Err(invocation("filter_by default and look-up values must both be dictionaries."));
-                    }
-                    update(&deepcopy(&base_values), &r, false)?
+    if let Some(base_values) = base.and_then(|base| {
+        lookup_dict
+            .get_item(&Value::from(base))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    }) {
+        ret = Some(match ret {
+            None => base_values,
+            Some(r) if base_values.kind() == ValueKind::Map => {
+                if r.kind() != ValueKind::Map {
+                    return Err(invocation(
+                        "filter_by default and look-up values must both be dictionaries.",
+                    ));
                 }
-                Some(r) => r,
-            });
-        }
+                update(&deepcopy(&base_values), &r, false)?
+            }
+            Some(r) => r,
+        });
     }
     if let Some(merge) = merge {
         if merge.kind() != ValueKind::Map {

@@ -3,16 +3,24 @@
 
 use std::sync::Arc;
 
-use halite_render::{DirSource, FunctionCaller, NoFunctions, RenderContext, RenderErrorKind, Renderer};
+use halite_render::{
+    DirSource, FunctionCaller, NoFunctions, RenderContext, RenderErrorKind, Renderer,
+};
 use serde_json::{Value, json};
 
 /// Execution modules of `halite-exec`.
 struct ExecModules;
 
 impl FunctionCaller for ExecModules {
-    fn call(&self, fun: &str, args: Vec<Value>, kwargs: serde_json::Map<String, Value>) -> Result<Value, String> {
+    fn call(
+        &self,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: serde_json::Map<String, Value>,
+    ) -> Result<Value, String> {
         let ctx = halite_exec::Ctx::bare();
-        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs)).map_err(|e| e.to_string())
+        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs))
+            .map_err(|e| e.to_string())
     }
 
     fn has(&self, fun: &str) -> bool {
@@ -59,22 +67,37 @@ fn file_templates_get_extra_context_python_values_and_keep_the_newline() {
 #[test]
 fn strict_undefined_fails_with_the_line_and_allow_undefined_renders_empty() {
     let dir = tree(&[]);
-    let err = renderer(&dir).render_jinja("t", "a\nb {{ nope }}\n", &ctx("")).expect_err("strict");
+    let err = renderer(&dir)
+        .render_jinja("t", "a\nb {{ nope }}\n", &ctx(""))
+        .expect_err("strict");
     assert_eq!(err.kind, RenderErrorKind::Undefined);
     assert_eq!(err.line, Some(2));
     assert_eq!(err.salt_message(), "Jinja variable 'nope' is undefined");
     let mut c = ctx("");
     c.opts = json!({"allow_undefined": true});
-    assert_eq!(renderer(&dir).render_jinja("t", "a{{ nope }}b\n", &c).expect("lenient"), "ab\n");
+    assert_eq!(
+        renderer(&dir)
+            .render_jinja("t", "a{{ nope }}b\n", &c)
+            .expect("lenient"),
+        "ab\n"
+    );
 }
 
 #[test]
 fn errors_in_an_imported_map_name_that_file_and_line() {
     let dir = tree(&[
-        ("app/map.jinja", "{% set ok = 1 %}\n{% set v = grains.nope.deeper %}\n"),
-        ("app/init.sls", "{% from 'app/map.jinja' import v %}\na: {{ v }}\n"),
+        (
+            "app/map.jinja",
+            "{% set ok = 1 %}\n{% set v = grains.nope.deeper %}\n",
+        ),
+        (
+            "app/init.sls",
+            "{% from 'app/map.jinja' import v %}\na: {{ v }}\n",
+        ),
     ]);
-    let err = renderer(&dir).render_sls("app/init.sls", &ctx("app")).expect_err("fails");
+    let err = renderer(&dir)
+        .render_sls("app/init.sls", &ctx("app"))
+        .expect_err("fails");
     assert_eq!(err.file, "app/map.jinja");
     assert_eq!(err.line, Some(2));
     assert!(err.imported);
@@ -83,24 +106,42 @@ fn errors_in_an_imported_map_name_that_file_and_line() {
         text.starts_with("Rendering SLS 'base:app' failed: Jinja variable 'dict object' has no attribute 'nope'\napp/map.jinja(2):\n---\n"),
         "{text}"
     );
-    assert!(text.contains("{% set v = grains.nope.deeper %}    <======================"), "{text}");
+    assert!(
+        text.contains("{% set v = grains.nope.deeper %}    <======================"),
+        "{text}"
+    );
 }
 
 #[test]
 fn yaml_errors_name_the_sls_and_line() {
     let dir = tree(&[("bad.sls", "a:\n  b: 1\n c: 2\n")]);
-    let err = renderer(&dir).render_sls("bad.sls", &ctx("bad")).expect_err("bad yaml");
+    let err = renderer(&dir)
+        .render_sls("bad.sls", &ctx("bad"))
+        .expect_err("bad yaml");
     assert_eq!(err.kind, RenderErrorKind::Yaml);
     assert_eq!(err.line, Some(3));
-    assert!(err.to_string().starts_with("Rendering SLS 'base:bad' failed: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("Rendering SLS 'base:bad' failed: "),
+        "{err}"
+    );
 }
 
 #[test]
 fn failing_functions_are_salt_function_problems() {
-    let dir = tree(&[("f.sls", "a: {{ salt['file.read']('/nonexistent/halite-render-test') }}\n")]);
-    let err = renderer(&dir).render_sls("f.sls", &ctx("f")).expect_err("fails");
+    let dir = tree(&[(
+        "f.sls",
+        "a: {{ salt['file.read']('/nonexistent/halite-render-test') }}\n",
+    )]);
+    let err = renderer(&dir)
+        .render_sls("f.sls", &ctx("f"))
+        .expect_err("fails");
     assert_eq!(err.kind, RenderErrorKind::Function);
-    assert!(err.to_string().contains("Problem running salt function in Jinja template: "), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Problem running salt function in Jinja template: "),
+        "{err}"
+    );
     assert_eq!(err.line, Some(1));
 }
 
@@ -109,33 +150,68 @@ fn unknown_functions_are_undefined_like_in_salt() {
     let dir = tree(&[("f.sls", "a: {{ salt['x.y']() }}\n")]);
     let r = Renderer::new(Arc::new(DirSource::new(dir.path())), Arc::new(NoFunctions));
     let err = r.render_sls("f.sls", &ctx("f")).expect_err("fails");
-    assert_eq!(err.salt_message(), "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'x.y'");
+    assert_eq!(
+        err.salt_message(),
+        "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'x.y'"
+    );
     // Built-in functions work without a caller.
     let dir = tree(&[("g.sls", "a: {{ salt['pillar.get']('p:q') }}\n")]);
     let r = Renderer::new(Arc::new(DirSource::new(dir.path())), Arc::new(NoFunctions));
-    assert_eq!(r.render_sls("g.sls", &ctx("g")).expect("renders"), json!({"a": 1}));
+    assert_eq!(
+        r.render_sls("g.sls", &ctx("g")).expect("renders"),
+        json!({"a": 1})
+    );
 }
 
 #[test]
 fn the_loader_refuses_absolute_and_escaping_paths() {
-    let outer = tree(&[("secret.jinja", "{% set s = 'leaked' %}\n"), ("root/ok.jinja", "{% set s = 'fine' %}\n")]);
+    let outer = tree(&[
+        ("secret.jinja", "{% set s = 'leaked' %}\n"),
+        ("root/ok.jinja", "{% set s = 'fine' %}\n"),
+    ]);
     let root = outer.path().join("root");
     let r = Renderer::new(Arc::new(DirSource::new(&root)), Arc::new(NoFunctions));
-    let absolute = format!("{{% include '{}' %}}\n", outer.path().join("secret.jinja").display());
-    for text in [absolute.as_str(), "{% from '../secret.jinja' import s %}{{ s }}\n", "{% from './../secret.jinja' import s %}{{ s }}\n"] {
-        let err = r.render_jinja("top.sls", text, &ctx("top")).expect_err(text);
+    let absolute = format!(
+        "{{% include '{}' %}}\n",
+        outer.path().join("secret.jinja").display()
+    );
+    for text in [
+        absolute.as_str(),
+        "{% from '../secret.jinja' import s %}{{ s }}\n",
+        "{% from './../secret.jinja' import s %}{{ s }}\n",
+    ] {
+        let err = r
+            .render_jinja("top.sls", text, &ctx("top"))
+            .expect_err(text);
         assert_eq!(err.kind, RenderErrorKind::Jinja, "{text}: {err}");
     }
-    assert_eq!(r.render_jinja("x/y.sls", "{% from '../ok.jinja' import s %}{{ s }}", &ctx("x.y")).expect("inside root"), "fine");
+    assert_eq!(
+        r.render_jinja(
+            "x/y.sls",
+            "{% from '../ok.jinja' import s %}{{ s }}",
+            &ctx("x.y")
+        )
+        .expect("inside root"),
+        "fine"
+    );
 }
 
 #[test]
 fn unknown_renderers_are_refused_and_empty_files_are_empty_dicts() {
     let dir = tree(&[("m.sls", "#!mako|yaml\na: 1\n"), ("e.sls", "\n  \n")]);
-    let err = renderer(&dir).render_sls("m.sls", &ctx("m")).expect_err("no mako");
+    let err = renderer(&dir)
+        .render_sls("m.sls", &ctx("m"))
+        .expect_err("no mako");
     assert_eq!(err.kind, RenderErrorKind::UnknownRenderer);
-    assert_eq!(renderer(&dir).render_sls("e.sls", &ctx("e")).expect("empty"), json!({}));
-    let err = renderer(&dir).render_sls("absent.sls", &ctx("absent")).expect_err("absent");
+    assert_eq!(
+        renderer(&dir)
+            .render_sls("e.sls", &ctx("e"))
+            .expect("empty"),
+        json!({})
+    );
+    let err = renderer(&dir)
+        .render_sls("absent.sls", &ctx("absent"))
+        .expect_err("absent");
     assert_eq!(err.kind, RenderErrorKind::Source);
 }
 
@@ -146,15 +222,26 @@ fn mutable_values_are_shared_like_python_objects() {
                 {% set d = {'l': a} %}{% do d.l.append(2) %}\
                 {% set g = grains.roles %}{% do g.append('b') %}\
                 {{ a }} {{ grains.roles }} {{ d }}";
-    assert_eq!(renderer(&dir).render_jinja("t", text, &ctx("")).expect("renders"), "[1, 2] ['a', 'b'] {'l': [1, 2]}");
+    assert_eq!(
+        renderer(&dir)
+            .render_jinja("t", text, &ctx(""))
+            .expect("renders"),
+        "[1, 2] ['a', 'b'] {'l': [1, 2]}"
+    );
 }
 
 #[test]
 fn dir_source_can_serve_one_dir_per_saltenv() {
     let dir = tree(&[("dev/x.sls", "env: {{ saltenv }}\n")]);
-    let source = DirSource { root: dir.path().to_owned(), per_saltenv: true };
+    let source = DirSource {
+        root: dir.path().to_owned(),
+        per_saltenv: true,
+    };
     let r = Renderer::new(Arc::new(source), Arc::new(NoFunctions));
     let mut c = ctx("x");
     c.saltenv = "dev".into();
-    assert_eq!(r.render_sls("x.sls", &c).expect("renders"), json!({"env": "dev"}));
+    assert_eq!(
+        r.render_sls("x.sls", &c).expect("renders"),
+        json!({"env": "dev"})
+    );
 }

@@ -23,9 +23,15 @@ fn read_json(path: &Path) -> Value {
 struct ExecModules;
 
 impl FunctionCaller for ExecModules {
-    fn call(&self, fun: &str, args: Vec<Value>, kwargs: serde_json::Map<String, Value>) -> Result<Value, String> {
+    fn call(
+        &self,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: serde_json::Map<String, Value>,
+    ) -> Result<Value, String> {
         let ctx = halite_exec::Ctx::bare();
-        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs)).map_err(|e| e.to_string())
+        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs))
+            .map_err(|e| e.to_string())
     }
 
     fn has(&self, fun: &str) -> bool {
@@ -34,7 +40,10 @@ impl FunctionCaller for ExecModules {
 }
 
 fn renderer() -> Renderer {
-    Renderer::new(Arc::new(DirSource::new(corpus().join("states"))), Arc::new(ExecModules))
+    Renderer::new(
+        Arc::new(DirSource::new(corpus().join("states"))),
+        Arc::new(ExecModules),
+    )
 }
 
 fn context(sls: &str) -> RenderContext {
@@ -51,7 +60,9 @@ fn context(sls: &str) -> RenderContext {
 /// The last `line N` in a message (PyYAML puts the problem's mark last).
 fn last_line_number(message: &str) -> Option<usize> {
     let re = regex::Regex::new(r"line (\d+)").ok()?;
-    re.captures_iter(message).last().and_then(|c| c[1].parse().ok())
+    re.captures_iter(message)
+        .last()
+        .and_then(|c| c[1].parse().ok())
 }
 
 #[test]
@@ -62,7 +73,11 @@ fn corpus_renders_like_salt() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     goldens.sort();
-    assert!(goldens.len() >= 15, "the corpus has {} goldens", goldens.len());
+    assert!(
+        goldens.len() >= 15,
+        "the corpus has {} goldens",
+        goldens.len()
+    );
     let renderer = renderer();
     let mut failures = Vec::new();
     for golden in &goldens {
@@ -72,9 +87,14 @@ fn corpus_renders_like_salt() {
         let got = renderer.render_sls(path, &context(sls));
         match (&want.get("data"), got) {
             (Some(data), Ok(got)) => {
-                let (w, g) = (serde_json::to_string_pretty(data).unwrap_or_default(), serde_json::to_string_pretty(&got).unwrap_or_default());
+                let (w, g) = (
+                    serde_json::to_string_pretty(data).unwrap_or_default(),
+                    serde_json::to_string_pretty(&got).unwrap_or_default(),
+                );
                 if w != g {
-                    failures.push(format!("{sls}: data differs\n--- salt\n{w}\n--- halite\n{g}"));
+                    failures.push(format!(
+                        "{sls}: data differs\n--- salt\n{w}\n--- halite\n{g}"
+                    ));
                 }
             }
             (Some(_), Err(e)) => failures.push(format!("{sls}: salt rendered it, we failed: {e}")),
@@ -101,10 +121,18 @@ fn corpus_renders_like_salt() {
                         && last_line_number(want_msg) == last_line_number(&got_msg)
                 };
                 if !same {
-                    failures.push(format!("{sls}: error differs\n--- salt\n{want_msg}\n--- halite\n{got_msg}"));
+                    failures.push(format!(
+                        "{sls}: error differs\n--- salt\n{want_msg}\n--- halite\n{got_msg}"
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n\n{}", failures.len(), goldens.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n\n{}",
+        failures.len(),
+        goldens.len(),
+        failures.join("\n\n")
+    );
 }
