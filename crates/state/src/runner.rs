@@ -696,7 +696,22 @@ impl<'a> Runner<'a> {
 
     /// Salt's `State.call`: one state function with the global arguments.
     pub fn call(&mut self, low: &mut LowChunk) -> Value {
-        self.call_attempt(low, 1)
+        self.call_unified(low, 1)
+    }
+
+    /// Salt decorates `call` with `OutputUnifier("content_check",
+    /// "unify")`: a comment list becomes lines, a result becomes a bool.
+    fn call_unified(&mut self, low: &mut LowChunk, retries: i64) -> Value {
+        let mut ret = self.call_attempt(low, retries);
+        if let Some(Value::Array(lines)) = ret.get("comment") {
+            let joined = lines.iter().map(pystr).collect::<Vec<_>>().join("\n");
+            ret["comment"] = Value::String(joined);
+        }
+        if let Some(result) = ret.get("result").filter(|r| !r.is_null() && !r.is_boolean()) {
+            let b = truthy(result);
+            ret["result"] = Value::Bool(b);
+        }
+        ret
     }
 
     fn call_attempt(&mut self, low: &mut LowChunk, retries: i64) -> Value {
@@ -754,7 +769,7 @@ impl<'a> Runner<'a> {
                     }
                     self.sleep(interval);
                     let orig = ret;
-                    ret = self.call_attempt(low, retries + 1);
+                    ret = self.call_unified(low, retries + 1);
                     let comment = ret.get("comment").map(pystr).unwrap_or_default();
                     ret["comment"] = Value::String(format!(
                         "Attempt {retries}: Returned a result of \"{}\", with the following comment: \"{}\"\n{comment}",

@@ -41,6 +41,13 @@ fn normalise(v: &mut Value) {
             if let Some(Value::String(comment)) = map.get_mut("comment") {
                 // Salt puts a Python traceback in the comment; keep only
                 // the exception's message.
+                // Salt joins a Python set here, whose order varies per run.
+                const FAILED: &str = "One or more requisite failed: ";
+                if let Some(rest) = comment.strip_prefix(FAILED) {
+                    let mut items: Vec<&str> = rest.split(", ").collect();
+                    items.sort_unstable();
+                    *comment = format!("{FAILED}{}", items.join(", "));
+                }
                 const PREFIX: &str = "An exception occurred in this state: ";
                 if let Some(rest) = comment.strip_prefix(PREFIX) {
                     if rest.starts_with("Traceback") {

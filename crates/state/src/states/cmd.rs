@@ -167,10 +167,15 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
                 None => &out[..],
             };
             let mut data = Map::new();
-            for item in last.split_whitespace() {
+            let Some(items) = shlex_split(last) else {
+                let mut state = fail(state, "Failed parsing script output! Stdout must be JSON or a line of name=value pairs.");
+                state.changes.extend(ret);
+                return state;
+            };
+            for item in items {
                 match item.split_once('=') {
                     Some((k, v)) if !v.contains('=') => {
-                        data.insert(k.to_owned(), Value::String(v.trim_matches(['"', '\'']).to_owned()));
+                        data.insert(k.to_owned(), Value::String(v.to_owned()));
                     }
                     _ => {
                         let mut state =
@@ -241,5 +246,93 @@ fn mod_watch_run(ctx: &StateCtx, args: &StateArgs) -> Result<StateReturn, StateE
     match sfun(args).as_str() {
         "wait" | "run" | "watch" => run(ctx, args),
         _ => Ok(not_watchable(args)),
+    }
+}
+
+/// Python's `shlex.split` (POSIX mode): words split on whitespace, with
+/// single quotes, double quotes and backslash escapes. `None` for an
+/// unclosed quote, which Python reports as an error.
+fn shlex_split(text: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        other => word.push(other),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => match chars.next()? {
+                            esc @ ('"' | '\\' | '$' | '`') => word.push(esc),
+                            '\n' => {}
+                            other => {
+                                word.push('\\');
+                                word.push(other);
+                            }
+                        },
+                        other => word.push(other),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some('\n') | None => {}
+                    Some(other) => word.push(other),
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            other => {
+                in_word = true;
+                word.push(other);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Some(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shlex_split_like_python() {
+        assert_eq!(
+            shlex_split("changed=yes comment='stateful said so' x=\"a b\\\"c\"").unwrap(),
+            vec!["changed=yes", "comment=stateful said so", "x=a b\"c"]
+        );
+        assert_eq!(shlex_split("a\\ b  c").unwrap(), vec!["a b", "c"]);
+        assert!(shlex_split("bad 'quote").is_none());
+    }
+
+    #[test]
+    fn stateful_output_becomes_the_result() {
+        let mut ret = StateReturn::new(Value::String("x".into()), Some(true), "Command \"x\" run");
+        ret.changes.insert("stdout".into(), Value::String("noise\nchanged=yes comment='done it'".into()));
+        ret.changes.insert("retcode".into(), Value::from(0));
+        let out = reinterpreted_state(ret);
+        assert_eq!(out.comment, "done it");
+        assert_eq!(out.changes.get("changed"), Some(&Value::String("yes".into())));
+        assert_eq!(out.changes.get("stdout"), Some(&Value::String("noise".into())));
+        assert_eq!(out.changes.get("retcode"), Some(&Value::from(0)));
     }
 }

@@ -40,7 +40,7 @@ any_all_fail:
 on_sls:
   test.nop:
     - require:
-      - sls: requisites.other
+      - sls: other
 missing:
   test.nop:
     - require:
@@ -51,4 +51,4 @@ missing_sls:
     - watch:
       - sls: no.such.sls
 include:
-  - requisites.other
+  - other
