@@ -17,6 +17,8 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::FileServerError;
+use nix::fcntl::OFlag;
+
 use crate::client::FileClient;
 use crate::relpath::{normalize_path, validate_saltenv};
 use crate::roots::sha256_reader;
@@ -25,6 +27,10 @@ use crate::url::{create_salt_url, parse_salt_url};
 /// Salt re-downloads a file whose contents do not match the announced hash
 /// up to three times (`RemoteClient.get_file`).
 const FETCH_TRIES: usize = 3;
+
+/// Cached files are opened without following a final symlink, and without
+/// blocking on a FIFO someone put there.
+const NOFOLLOW_NONBLOCK: i32 = OFlag::O_NOFOLLOW.union(OFlag::O_NONBLOCK).bits();
 
 /// A state file brought into the cache by [`CachingClient::get_state`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +229,7 @@ impl<R: FileClient> CachingClient<R> {
         }
         match std::fs::OpenOptions::new()
             .read(true)
-            .custom_flags(libc_flags::NOFOLLOW_NONBLOCK)
+            .custom_flags(NOFOLLOW_NONBLOCK)
             .open(&dest)
         {
             Ok(file) if file.metadata().is_ok_and(|meta| meta.is_file()) => Ok(Some(file)),
@@ -283,20 +289,15 @@ impl<R: FileClient> FileClient for CachingClient<R> {
     fn get_file(&self, saltenv: &str, path: &str) -> Result<Option<Vec<u8>>, FileServerError> {
         validate_saltenv(saltenv)?;
         let path = normalize_path(path)?;
-        if self.cache_path(saltenv, &path)?.is_none() {
+        let Some(dest) = self.cache_path(saltenv, &path)? else {
             return Ok(None);
-        }
+        };
         let Some(mut file) = self.open_cached(saltenv, &path)? else {
             return Ok(None);
         };
         let mut data = Vec::new();
-        file.read_to_end(&mut data).map_err(|err| {
-            FileServerError::io(
-                "cannot read",
-                self.dest_for(saltenv, &path).unwrap_or_default(),
-                err,
-            )
-        })?;
+        file.read_to_end(&mut data)
+            .map_err(|err| FileServerError::io("cannot read", dest, err))?;
         Ok(Some(data))
     }
 
@@ -311,11 +312,6 @@ impl<R: FileClient> FileClient for CachingClient<R> {
     fn list_states(&self, saltenv: &str) -> Result<Vec<String>, FileServerError> {
         self.remote.list_states(saltenv)
     }
-}
-
-mod libc_flags {
-    use nix::fcntl::OFlag;
-    pub const NOFOLLOW_NONBLOCK: i32 = OFlag::O_NOFOLLOW.union(OFlag::O_NONBLOCK).bits();
 }
 
 fn make_private_dir(dir: &Path) -> Result<(), FileServerError> {

@@ -110,7 +110,7 @@ fn open_beneath(root: &Path, rel: &str) -> Result<Option<File>, FileServerError>
     };
     match openat2_beneath(&root_fd, rel) {
         Ok(fd) => Ok(Some(File::from(fd))),
-        Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::ENAMETOOLONG) => Ok(None),
+        Err(errno) if is_absent(errno) => Ok(None),
         Err(Errno::EXDEV) => {
             // An absolute symlink, or one that climbs out: find out which.
             let Some(inside) = canonical_within_logged(root, rel) else {
@@ -121,7 +121,8 @@ fn open_beneath(root: &Path, rel: &str) -> Result<Option<File>, FileServerError>
             }
             match openat2_beneath(&root_fd, &inside) {
                 Ok(fd) => Ok(Some(File::from(fd))),
-                Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::EXDEV) => Ok(None),
+                // EXDEV again: the tree changed under us to point outside.
+                Err(errno) if is_absent(errno) || errno == Errno::EXDEV => Ok(None),
                 Err(errno) => Err(FileServerError::io(
                     "cannot open",
                     root.join(rel),
@@ -235,10 +236,18 @@ fn open_following(path: &Path) -> Result<Option<File>, FileServerError> {
     }
 }
 
+/// Errors that mean "no file to serve here", as Salt's `os.path.isfile`
+/// answers false for a missing file, a symlink loop or a too-long name.
+fn is_absent(errno: Errno) -> bool {
+    matches!(
+        errno,
+        Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP | Errno::ENAMETOOLONG
+    )
+}
+
 fn is_not_found(err: &std::io::Error) -> bool {
-    matches!(err.raw_os_error(), Some(libc_errno) if [
-        Errno::ENOENT as i32, Errno::ENOTDIR as i32, Errno::ELOOP as i32, Errno::ENAMETOOLONG as i32,
-    ].contains(&libc_errno))
+    err.raw_os_error()
+        .is_some_and(|code| is_absent(Errno::from_raw(code)))
 }
 
 /// Salt serves regular files only (`os.path.isfile`); the check is on the

@@ -8,7 +8,8 @@
 //! - [`url`]: `salt://path?saltenv=env` parsing.
 //! - `confine`: opening a file so that it cannot be outside its root.
 //! - [`ignore`]: `file_ignore_regex` / `file_ignore_glob`.
-//! - [`roots`]: [`Roots`], [`RootedPath`], [`FileInfo`]; `walk` lists them.
+//! - [`roots`]: [`Roots`], [`RootedPath`], [`FileInfo`]; `walk` lists them,
+//!   `hashcache` remembers their SHA-256 sums until they change.
 //! - [`client`] and [`cache`]: the minion side.
 //!
 //! Architecture invariant: a served file is opened only through a
@@ -30,6 +31,7 @@ pub mod cache;
 pub mod client;
 mod confine;
 mod error;
+mod hashcache;
 pub mod ignore;
 pub mod relpath;
 pub mod roots;

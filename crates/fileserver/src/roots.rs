@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::FileServerError;
 use crate::confine::{SymlinkPolicy, open_in_root};
+use crate::hashcache::HashCache;
 use crate::ignore::IgnoreRules;
 use crate::relpath::{normalize_path, validate_saltenv};
 use crate::walk::{Listing, walk_root};
@@ -86,6 +88,8 @@ pub struct RootsOptions {
 pub struct Roots {
     envs: IndexMap<String, Vec<PathBuf>>,
     options: RootsOptions,
+    /// Shared by clones, so every handle on the same roots benefits.
+    hashes: Arc<HashCache>,
 }
 
 impl Roots {
@@ -98,7 +102,11 @@ impl Roots {
         for saltenv in envs.keys() {
             validate_saltenv(saltenv)?;
         }
-        Ok(Roots { envs, options })
+        Ok(Roots {
+            envs,
+            options,
+            hashes: Arc::default(),
+        })
     }
 
     /// Roots from a `file_roots` value in Salt's shape
@@ -181,7 +189,8 @@ impl Roots {
     }
 
     /// Like [`Roots::resolve`], with the size, mode and hash of the file
-    /// (read from the one open descriptor, so they describe one file).
+    /// (read from the one open descriptor, so they describe one file). Sums
+    /// are remembered per file until it changes (`hashcache`).
     pub fn find_file(
         &self,
         saltenv: &str,
@@ -192,7 +201,10 @@ impl Roots {
         };
         let io_err = |action, err| FileServerError::io(action, rooted.display_path(), err);
         let meta = file.metadata().map_err(|err| io_err("cannot stat", err))?;
-        let sha256 = sha256_reader(&mut file).map_err(|err| io_err("cannot read", err))?;
+        let sha256 = self
+            .hashes
+            .sha256(&mut file, &meta)
+            .map_err(|err| io_err("cannot read", err))?;
         Ok(Some(FileInfo {
             size: meta.len(),
             mode: meta.permissions().mode() & 0o7777,
@@ -201,18 +213,21 @@ impl Roots {
         }))
     }
 
+    /// Opens a resolved file, for serving it in chunks; the open is confined
+    /// to the root again, as for [`Roots::read`]. An error if the file is
+    /// gone (or now escapes) since it was resolved.
+    pub fn open(&self, rooted: &RootedPath) -> Result<File, FileServerError> {
+        rooted.open()?.ok_or_else(|| {
+            let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+            FileServerError::io("cannot open", rooted.display_path(), gone)
+        })
+    }
+
     /// The contents of a resolved file.
     pub fn read(&self, rooted: &RootedPath) -> Result<Vec<u8>, FileServerError> {
-        let Some(mut file) = rooted.open()? else {
-            let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
-            return Err(FileServerError::io(
-                "cannot open",
-                rooted.display_path(),
-                gone,
-            ));
-        };
         let mut data = Vec::new();
-        file.read_to_end(&mut data)
+        self.open(rooted)?
+            .read_to_end(&mut data)
             .map_err(|err| FileServerError::io("cannot read", rooted.display_path(), err))?;
         Ok(data)
     }

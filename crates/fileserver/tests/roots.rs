@@ -426,3 +426,24 @@ fn special_files_are_not_served() {
     assert_eq!(roots.resolve("base", "fifo").unwrap(), None);
     assert!(roots.file_list("base").unwrap().is_empty());
 }
+
+#[test]
+fn a_resolved_path_swapped_for_an_escaping_symlink_is_not_read() {
+    let tree = Tree::new();
+    tree.write("outside/secret", "secret");
+    tree.write("srv/dir/file", "served");
+    let roots = roots(json!({"base": [tree.root_str("srv")]}));
+    let rooted = roots.resolve("base", "dir/file").unwrap().unwrap();
+    assert_eq!(roots.read(&rooted).unwrap(), b"served");
+    let mut streamed = String::new();
+    std::io::Read::read_to_string(&mut roots.open(&rooted).unwrap(), &mut streamed).unwrap();
+    assert_eq!(streamed, "served");
+
+    // Between resolve and read, the directory becomes a symlink out.
+    std::fs::rename(tree.path("srv/dir"), tree.path("srv/old")).unwrap();
+    tree.link("../outside", "srv/dir");
+    tree.write("outside/file", "stolen");
+    let err = roots.read(&rooted).unwrap_err();
+    assert!(matches!(err, FileServerError::Io { .. }), "{err}");
+    assert!(roots.open(&rooted).is_err());
+}
