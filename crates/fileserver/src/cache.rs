@@ -215,13 +215,26 @@ impl<R: FileClient> CachingClient<R> {
         Ok(Some(hash))
     }
 
+    /// The directories from `<cachedir>/files` down to the parent of
+    /// `path`'s cached copy, outermost first: the ones that must be real
+    /// directories, not symlinks. `path` is already normalised.
+    fn dirs_below_cachedir(&self, saltenv: &str, path: &str) -> Vec<PathBuf> {
+        let mut dir = self.cachedir.clone();
+        let parents = path.rsplit_once('/').map_or("", |(parents, _)| parents);
+        ["files", saltenv]
+            .into_iter()
+            .chain(parents.split('/').filter(|part| !part.is_empty()))
+            .map(|part| {
+                dir.push(part);
+                dir.clone()
+            })
+            .collect()
+    }
+
     /// Opens the cached copy without following any symlink in the cache.
     fn open_cached(&self, saltenv: &str, path: &str) -> Result<Option<File>, FileServerError> {
         let dest = self.dest_for(saltenv, path)?;
-        let mut dir = self.env_dir(saltenv);
-        let parents: Vec<&str> = path.split('/').collect();
-        for part in &parents[..parents.len() - 1] {
-            dir.push(part);
+        for dir in self.dirs_below_cachedir(saltenv, path) {
             match std::fs::symlink_metadata(&dir) {
                 Ok(meta) if meta.is_dir() => {}
                 Ok(_) | Err(_) => return Ok(None),
@@ -245,18 +258,11 @@ impl<R: FileClient> CachingClient<R> {
     /// creating directories `0700` and refusing symlinked ones.
     fn write_cached(&self, saltenv: &str, path: &str, data: &[u8]) -> Result<(), FileServerError> {
         let dest = self.dest_for(saltenv, path)?;
-        let files_dir = self.cachedir.join("files");
-        let mut dir = self.cachedir.clone();
-        make_private_dir(&dir)?;
-        let parents: Vec<&str> = path.split('/').collect();
-        let below_cachedir = ["files", saltenv]
-            .into_iter()
-            .chain(parents[..parents.len() - 1].iter().copied());
-        for part in below_cachedir {
-            dir.push(part);
+        make_private_dir(&self.cachedir)?;
+        for dir in self.dirs_below_cachedir(saltenv, path) {
             ensure_real_dir(&dir)?;
         }
-        debug_assert!(dir.starts_with(&files_dir));
+        let dir = dest.parent().unwrap_or(&self.cachedir);
         match std::fs::symlink_metadata(&dest) {
             // A directory cached earlier under the same name: Salt removes
             // it. `remove_dir_all` does not follow symlinks inside it.
@@ -268,8 +274,8 @@ impl<R: FileClient> CachingClient<R> {
         }
         let mut tmp = tempfile::Builder::new()
             .prefix(".halite-cache-")
-            .tempfile_in(&dir)
-            .map_err(|err| FileServerError::io("cannot create a file in", &dir, err))?;
+            .tempfile_in(dir)
+            .map_err(|err| FileServerError::io("cannot create a file in", dir, err))?;
         tmp.write_all(data)
             .and_then(|()| tmp.as_file().sync_data())
             .map_err(|err| FileServerError::io("cannot write", tmp.path().to_path_buf(), err))?;

@@ -148,6 +148,50 @@ mod tests {
         assert_eq!(normalize_path("abc:d").unwrap(), "abc:d");
     }
 
+    /// Every string up to six characters over the alphabet that matters:
+    /// whatever is accepted is a plain relative path of real names.
+    #[test]
+    fn no_short_string_normalises_to_an_escape() {
+        const ALPHABET: [char; 6] = ['a', '.', '/', '\\', '\0', ':'];
+        let mut accepted = 0;
+        let mut word = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..ALPHABET.len().pow(len) {
+                word.clear();
+                for _ in 0..len {
+                    word.push(ALPHABET[n % ALPHABET.len()]);
+                    n /= ALPHABET.len();
+                }
+                let text: String = word.iter().collect();
+                let Ok(path) = normalize_path(&text) else {
+                    continue;
+                };
+                accepted += 1;
+                assert!(
+                    !path.starts_with('/') && !path.contains(['\\', '\0']),
+                    "{text:?} -> {path:?}"
+                );
+                assert!(
+                    path.split('/').all(|part| !matches!(part, "" | "." | "..")),
+                    "{text:?} -> {path:?}"
+                );
+                assert!(
+                    !is_drive_prefix(path.split('/').next().unwrap_or("")),
+                    "{text:?} -> {path:?}"
+                );
+                assert_eq!(
+                    normalize_path(&path).unwrap(),
+                    path,
+                    "normalising is idempotent"
+                );
+            }
+        }
+        assert!(
+            accepted > 1000,
+            "the test must accept something: {accepted}"
+        );
+    }
+
     #[test]
     fn saltenvs_are_single_harmless_components() {
         for good in ["base", "dev", "feature-1", "prod_2", "__env__", ".hidden"] {
