@@ -2,7 +2,7 @@
 //! `salt/utils/templates.py`'s `JinjaFilter` registry), on template values.
 
 use base64::Engine;
-use minijinja::value::{Kwargs, Value, ValueKind};
+use minijinja::value::{Kwargs, Tuple, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State};
 use sha2::Digest;
 
@@ -76,23 +76,25 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     });
     env.add_filter("dict_to_sls_yaml_params", dict_to_sls_yaml_params);
     env.add_filter("__pyformat", crate::pyformat::pyformat_filter);
+    env.add_filter("dictsort", dictsort);
+    env.add_filter("int", to_int);
+    env.add_filter("float", to_float);
+    env.add_filter("round", round);
+    env.add_filter("truncate", truncate);
+    env.add_filter("wordcount", |s: Value| {
+        py_str(&s)
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .filter(|w| !w.is_empty())
+            .count()
+    });
+    env.add_filter("center", |s: Value, width: Option<usize>| {
+        center(&py_str(&s), width.unwrap_or(80))
+    });
+    env.add_filter("random", random);
 
     env.add_test("list", |v: Value| v.kind() == ValueKind::Seq);
-    env.add_test("is_list", |v: Value| v.kind() == ValueKind::Seq);
-    env.add_test("is_iter", |v: Value| {
-        matches!(
-            v.kind(),
-            ValueKind::Seq | ValueKind::Map | ValueKind::Iterable | ValueKind::String
-        )
-    });
     env.add_test("match", |s: Value, pat: String| {
         regex_at(&py_str(&s), &pat, true).map(|m| m.is_some())
-    });
-    env.add_test("regex_match", |s: Value, pat: String| {
-        regex_at(&py_str(&s), &pat, true).map(|m| m.is_some())
-    });
-    env.add_test("regex_search", |s: Value, pat: String| {
-        regex_at(&py_str(&s), &pat, false).map(|m| m.is_some())
     });
     env.add_test("equalto", |a: Value, b: Value| a == b);
 }
@@ -284,7 +286,11 @@ fn regex_at(text: &str, pattern: &str, anchored: bool) -> Result<Option<Value>, 
 
 /// Python's `match.groups()`: a tuple of the groups (None for unmatched).
 fn groups(caps: &regex::Captures<'_>) -> Value {
-    Value::from(
+    if caps.len() == 1 {
+        // No groups in the pattern: Salt returns the whole match.
+        return Value::from(Tuple::from(vec![Value::from(&caps[0])]));
+    }
+    Value::from(Tuple::from(
         caps.iter()
             .skip(1)
             .map(|g| {
@@ -292,7 +298,7 @@ fn groups(caps: &regex::Captures<'_>) -> Value {
                     .unwrap_or(Value::from(()))
             })
             .collect::<Vec<_>>(),
-    )
+    ))
 }
 
 fn regex_flags(kwargs: &Kwargs) -> Result<(bool, bool), Error> {
@@ -353,11 +359,13 @@ fn traverse(data: Value, key: String, default: Option<Value>, delimiter: Option<
         .unwrap_or_else(|| default.unwrap_or(Value::from(())))
 }
 
-fn flatten(
-    value: Value,
-    levels: Option<i64>,
-    preserve_nulls: Option<bool>,
-) -> Result<Value, Error> {
+fn flatten(value: Value, levels: Option<i64>, kwargs: Kwargs) -> Result<Value, Error> {
+    let levels: Option<i64> = match kwargs.get::<Option<i64>>("levels")? {
+        Some(l) => Some(l),
+        None => levels,
+    };
+    let preserve_nulls: Option<bool> = kwargs.get("preserve_nulls")?;
+    kwargs.assert_all_used()?;
     fn walk(
         v: &Value,
         levels: Option<i64>,
@@ -493,4 +501,183 @@ pub(crate) fn import_file(state: &State<'_, '_>, path: &str, kind: &str) -> Resu
         "json" => load_json(Value::from(text)),
         _ => Ok(Value::from(text)),
     }
+}
+
+/// Jinja2's `dictsort(case_sensitive=False, by='key', reverse=False)`:
+/// `(key, value)` tuples.
+fn dictsort(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    let case_sensitive: Option<bool> = kwargs.get("case_sensitive")?;
+    let by: Option<String> = kwargs.get("by")?;
+    let reverse: Option<bool> = kwargs.get("reverse")?;
+    kwargs.assert_all_used()?;
+    let by_value = match by.as_deref() {
+        None | Some("key") => false,
+        Some("value") => true,
+        Some(_) => return Err(op_error("You can only sort by either \"key\" or \"value\"")),
+    };
+    let mut pairs: Vec<(Value, Value)> = Vec::new();
+    for key in value.try_iter()? {
+        let item = value.get_item(&key)?;
+        pairs.push((key, item));
+    }
+    let fold = |v: &Value| match (case_sensitive.unwrap_or(false), v.as_str()) {
+        (false, Some(s)) => Value::from(s.to_lowercase()),
+        _ => v.clone(),
+    };
+    pairs.sort_by(|a, b| {
+        let (x, y) = if by_value { (&a.1, &b.1) } else { (&a.0, &b.0) };
+        fold(x).cmp(&fold(y))
+    });
+    if reverse.unwrap_or(false) {
+        pairs.reverse();
+    }
+    Ok(Value::from(
+        pairs
+            .into_iter()
+            .map(|(k, v)| Value::from(Tuple::from(vec![k, v])))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Jinja2's `int(default=0, base=10)`: never fails.
+fn to_int(value: Value, default: Option<Value>, kwargs: Kwargs) -> Result<Value, Error> {
+    let default: Value = match kwargs.get::<Option<Value>>("default")? {
+        Some(d) => d,
+        None => default.unwrap_or(Value::from(0)),
+    };
+    let base: u32 = kwargs.get::<Option<u32>>("base")?.unwrap_or(10);
+    kwargs.assert_all_used()?;
+    Ok(match value.kind() {
+        ValueKind::Number => match f64::try_from(value.clone()) {
+            _ if value.is_integer() => value,
+            Ok(f) => Value::from(f.trunc() as i64),
+            Err(_) => default,
+        },
+        ValueKind::Bool => Value::from(i64::from(value.is_true())),
+        ValueKind::String => {
+            let text = value.as_str().unwrap_or_default().trim().replace('_', "");
+            let digits = match base {
+                16 => text.trim_start_matches("0x").trim_start_matches("0X"),
+                8 => text.trim_start_matches("0o").trim_start_matches("0O"),
+                2 => text.trim_start_matches("0b").trim_start_matches("0B"),
+                _ => text.as_str(),
+            };
+            match i64::from_str_radix(digits, base) {
+                Ok(n) => Value::from(n),
+                Err(_) => text
+                    .parse::<f64>()
+                    .map(|f| Value::from(f.trunc() as i64))
+                    .unwrap_or(default),
+            }
+        }
+        _ => default,
+    })
+}
+
+/// Jinja2's `float(default=0.0)`: never fails.
+fn to_float(value: Value, default: Option<Value>) -> Value {
+    let default = default.unwrap_or(Value::from(0.0));
+    match value.kind() {
+        ValueKind::Number | ValueKind::Bool => {
+            f64::try_from(value).map(Value::from).unwrap_or(default)
+        }
+        ValueKind::String => value
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .parse::<f64>()
+            .map(Value::from)
+            .unwrap_or(default),
+        _ => default,
+    }
+}
+
+/// Jinja2's `round(precision=0, method='common')`: always a float;
+/// `common` is Python's `round` (halves to even).
+fn round(value: Value, precision: Option<i32>, kwargs: Kwargs) -> Result<Value, Error> {
+    let precision = match kwargs.get::<Option<i32>>("precision")? {
+        Some(p) => p,
+        None => precision.unwrap_or(0),
+    };
+    let method: String = kwargs
+        .get::<Option<String>>("method")?
+        .unwrap_or_else(|| "common".to_owned());
+    kwargs.assert_all_used()?;
+    let x = f64::try_from(value)?;
+    let scale = 10f64.powi(precision);
+    let scaled = x * scale;
+    let rounded = match method.as_str() {
+        "common" => {
+            // Python rounds the decimal value, halves to even.
+            let text = format!("{x:.*}", precision.max(0) as usize);
+            let candidate: f64 = text.parse().unwrap_or(scaled.round() / scale);
+            let floor = scaled.floor();
+            if (scaled - floor - 0.5).abs() < f64::EPSILON * scaled.abs().max(1.0) {
+                (if floor % 2.0 == 0.0 {
+                    floor
+                } else {
+                    floor + 1.0
+                }) / scale
+            } else {
+                candidate
+            }
+        }
+        "ceil" => scaled.ceil() / scale,
+        "floor" => scaled.floor() / scale,
+        _ => return Err(op_error("method must be common, ceil or floor")),
+    };
+    Ok(Value::from(rounded))
+}
+
+/// Jinja2's `truncate(length=255, killwords=False, end='...', leeway=5)`.
+fn truncate(
+    s: Value,
+    length: Option<usize>,
+    killwords: Option<bool>,
+    end: Option<String>,
+    leeway: Option<usize>,
+) -> String {
+    let s = py_str(&s);
+    let length = length.unwrap_or(255);
+    let end = end.unwrap_or_else(|| "...".to_owned());
+    let leeway = leeway.unwrap_or(5);
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= length + leeway {
+        return s;
+    }
+    let keep = length.saturating_sub(end.chars().count());
+    let head: String = chars[..keep].iter().collect();
+    if killwords.unwrap_or(false) {
+        return head + &end;
+    }
+    let head = head
+        .rsplit_once(' ')
+        .map(|(h, _)| h.to_owned())
+        .unwrap_or(head);
+    head + &end
+}
+
+/// Python's `str.center`.
+pub(crate) fn center(s: &str, width: usize) -> String {
+    let len = s.chars().count();
+    if width <= len {
+        return s.to_owned();
+    }
+    let pad = width - len;
+    let left = pad / 2 + (pad & width & 1);
+    format!("{}{s}{}", " ".repeat(left), " ".repeat(pad - left))
+}
+
+/// Jinja2's `random`: a random item.
+fn random(value: Value) -> Result<Value, Error> {
+    let items: Vec<Value> = value.try_iter()?.collect();
+    if items.is_empty() {
+        return Ok(Value::UNDEFINED);
+    }
+    // No cryptographic need: a template picks e.g. a mirror.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    Ok(items[nanos as usize % items.len()].clone())
 }

@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use indexmap::IndexMap;
-use minijinja::value::{Enumerator, Object, ObjectRepr, Value, ValueKind};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Tuple, Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
 /// A Python `list`.
@@ -92,6 +92,7 @@ fn is_plain_seq(value: &Value) -> bool {
     if value.is_kwargs() {
         return false;
     }
+    // Tuples stay tuples: immutable in Python too.
     obj.downcast_ref::<Vec<Value>>().is_some()
         || obj.downcast_ref::<IndexMap<Value, Value>>().is_some()
         || obj
@@ -435,7 +436,7 @@ impl Object for MutMap {
                 let (k, v) = items
                     .pop()
                     .ok_or_else(|| index_error("popitem(): dictionary is empty"))?;
-                Ok(Value::from(vec![k, v]))
+                Ok(Value::from(Tuple::from(vec![k, v])))
             }
             "get" => {
                 arity(method, pos, 1, 2)?;
@@ -454,7 +455,7 @@ impl Object for MutMap {
             "items" => Ok(Value::from(
                 lock(&self.0)
                     .iter()
-                    .map(|(k, v)| Value::from(vec![k.clone(), v.clone()]))
+                    .map(|(k, v)| Value::from(Tuple::from(vec![k.clone(), v.clone()])))
                     .collect::<Vec<_>>(),
             )),
             "clear" => {

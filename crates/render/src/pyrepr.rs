@@ -45,6 +45,24 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
                 value.as_bytes().unwrap_or_default(),
             )));
         }
+        ValueKind::Seq
+            if value
+                .downcast_object_ref::<minijinja::value::Tuple>()
+                .is_some() =>
+        {
+            let items: Vec<Value> = value.try_iter().map(|it| it.collect()).unwrap_or_default();
+            out.push('(');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(out, item, depth + 1);
+            }
+            if items.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
             if let Ok(items) = value.try_iter() {

@@ -71,6 +71,10 @@ fn corpus_renders_like_salt() {
         .expect("golden dir")
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        })
         .collect();
     goldens.sort();
     assert!(
@@ -134,5 +138,41 @@ fn corpus_renders_like_salt() {
         failures.len(),
         goldens.len(),
         failures.join("\n\n")
+    );
+}
+
+/// One-line templates (`tests/corpus/snippets.json`) rendered as text, as
+/// `file.managed template=jinja` renders: same output, or both fail.
+#[test]
+fn snippets_render_like_salt() {
+    let goldens = read_json(&corpus().join("golden/_snippets.json"));
+    let goldens = goldens.as_array().expect("list");
+    assert!(goldens.len() >= 80);
+    let renderer = renderer();
+    let mut failures = Vec::new();
+    for case in goldens {
+        let template = case["template"].as_str().expect("template");
+        let got = renderer.render_jinja("_snippet.sls", template, &context("_snippet"));
+        match (case.get("output").and_then(Value::as_str), got) {
+            (Some(want), Ok(got)) if want == got => {}
+            (Some(want), Ok(got)) => failures.push(format!(
+                "{template:?}\n  salt:   {want:?}\n  halite: {got:?}"
+            )),
+            (Some(want), Err(e)) => failures.push(format!(
+                "{template:?}\n  salt:   {want:?}\n  halite error: {e}"
+            )),
+            (None, Ok(got)) => failures.push(format!(
+                "{template:?}\n  salt error: {}\n  halite: {got:?}",
+                case["error"]
+            )),
+            (None, Err(_)) => {}
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        goldens.len(),
+        failures.join("\n")
     );
 }
