@@ -20,6 +20,7 @@ use crate::FileServerError;
 use nix::fcntl::OFlag;
 
 use crate::client::FileClient;
+use crate::hashcache::HashCache;
 use crate::relpath::{normalize_path, validate_saltenv};
 use crate::roots::sha256_reader;
 use crate::url::{create_salt_url, parse_salt_url};
@@ -46,6 +47,9 @@ pub struct CachedState {
 pub struct CachingClient<R: FileClient> {
     cachedir: PathBuf,
     remote: R,
+    /// Sums of cached copies, so an unchanged cache is not re-read on
+    /// every `cache_file`.
+    hashes: HashCache,
 }
 
 impl<R: FileClient> CachingClient<R> {
@@ -54,6 +58,7 @@ impl<R: FileClient> CachingClient<R> {
         CachingClient {
             cachedir: cachedir.into(),
             remote,
+            hashes: HashCache::default(),
         }
     }
 
@@ -172,7 +177,9 @@ impl<R: FileClient> CachingClient<R> {
                 return Ok(None);
             };
             if let Some(mut cached) = self.open_cached(saltenv, path)? {
-                let local_hash = sha256_reader(&mut cached)
+                let local_hash = cached
+                    .metadata()
+                    .and_then(|meta| self.hashes.sha256(&mut cached, &meta))
                     .map_err(|err| FileServerError::io("cannot read", &dest, err))?;
                 if local_hash == remote_hash {
                     return Ok(Some(dest));
