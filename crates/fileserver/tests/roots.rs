@@ -447,3 +447,38 @@ fn a_resolved_path_swapped_for_an_escaping_symlink_is_not_read() {
     assert!(matches!(err, FileServerError::Io { .. }), "{err}");
     assert!(roots.open(&rooted).is_err());
 }
+
+#[test]
+fn names_that_cannot_be_requested_are_not_listed() {
+    use std::os::unix::ffi::OsStrExt;
+    let tree = Tree::new();
+    tree.write("srv/ok.sls", "ok");
+    tree.write("srv/back\\slash.sls", "unreachable");
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"caf\xe9.sls");
+    std::fs::write(tree.path("srv").join(not_utf8), "unreachable").unwrap();
+    let roots = roots(json!({"base": [tree.root_str("srv")]}));
+    assert_eq!(roots.file_list("base").unwrap(), ["ok.sls"]);
+    assert!(matches!(
+        roots.resolve("base", "back\\slash.sls"),
+        Err(FileServerError::Backslash(_))
+    ));
+}
+
+#[test]
+fn clients_can_be_shared_across_threads() {
+    let tree = Tree::new();
+    tree.write("srv/x", "x");
+    let client: std::sync::Arc<dyn FileClient> = std::sync::Arc::new(LocalClient::new(roots(
+        json!({"base": [tree.root_str("srv")]}),
+    )));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            std::thread::spawn(move || client.get_file("base", "x").unwrap())
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap().as_deref(), Some(&b"x"[..]));
+    }
+    assert_eq!(client.file_list("base").unwrap(), ["x"]);
+}
