@@ -118,13 +118,23 @@ fn yaml(value: Value, flow_style: Option<Value>) -> Result<Value, Error> {
 
 /// Python's `json.dumps` with `ensure_ascii=True`: `", "` and `": "`
 /// separators, or Python's indented layout.
-pub(crate) fn py_json(value: &serde_json::Value, indent: Option<usize>) -> String {
+pub(crate) fn py_json(
+    value: &serde_json::Value,
+    indent: Option<usize>,
+    ensure_ascii: bool,
+) -> String {
     let mut out = String::new();
-    write_json(&mut out, value, indent, 0);
+    write_json(&mut out, value, indent, 0, ensure_ascii);
     out
 }
 
-fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>, level: usize) {
+fn write_json(
+    out: &mut String,
+    value: &serde_json::Value,
+    indent: Option<usize>,
+    level: usize,
+    ascii: bool,
+) {
     let newline = |out: &mut String, level: usize| {
         if let Some(n) = indent {
             out.push('\n');
@@ -144,7 +154,7 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
                     '\t' => out.push_str("\\t"),
                     '\u{8}' => out.push_str("\\b"),
                     '\u{c}' => out.push_str("\\f"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                    c if (c as u32) < 0x20 || (ascii && (c as u32) > 0x7e) => {
                         let mut buf = [0u16; 2];
                         for unit in c.encode_utf16(&mut buf) {
                             out.push_str(&format!("\\u{unit:04x}"));
@@ -170,7 +180,7 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
                     out.push_str(item_sep);
                 }
                 newline(out, level + 1);
-                write_json(out, item, indent, level + 1);
+                write_json(out, item, indent, level + 1, ascii);
             }
             newline(out, level);
             out.push(']');
@@ -191,9 +201,10 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
                     &serde_json::Value::String(k.clone()),
                     indent,
                     level + 1,
+                    ascii,
                 );
                 out.push_str(": ");
-                write_json(out, v, indent, level + 1);
+                write_json(out, v, indent, level + 1, ascii);
             }
             newline(out, level);
             out.push('}');
@@ -202,27 +213,42 @@ fn write_json(out: &mut String, value: &serde_json::Value, indent: Option<usize>
     }
 }
 
-fn json(value: Value, sort_keys: Option<bool>, indent: Option<usize>) -> Value {
-    let sort = if sort_keys.unwrap_or(true) {
+/// Salt's `json`: `salt.utils.json.dumps(sort_keys=True)`, which leaves
+/// non-ASCII as is.
+fn json(
+    value: Value,
+    sort_keys: Option<bool>,
+    indent: Option<usize>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    let sort_keys = kwargs
+        .get::<Option<bool>>("sort_keys")?
+        .or(sort_keys)
+        .unwrap_or(true);
+    let indent = kwargs.get::<Option<usize>>("indent")?.or(indent);
+    kwargs.assert_all_used()?;
+    let sort = if sort_keys {
         SortKeys::All
     } else {
         SortKeys::Never
     };
-    Value::from_safe_string(
-        py_json(&to_json_sorted(&value, sort), indent)
+    Ok(Value::from_safe_string(
+        py_json(&to_json_sorted(&value, sort), indent, false)
             .trim()
             .to_owned(),
-    )
+    ))
 }
 
 /// Salt's `tojson`: `ensure_ascii` and Jinja's HTML-safe escapes, key order kept.
-fn tojson(value: Value, indent: Option<usize>) -> Value {
-    let text = py_json(&to_json(&value), indent)
+fn tojson(value: Value, indent: Option<usize>, kwargs: Kwargs) -> Result<Value, Error> {
+    let indent = kwargs.get::<Option<usize>>("indent")?.or(indent);
+    kwargs.assert_all_used()?;
+    let text = py_json(&to_json(&value), indent, true)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
         .replace('\'', "\\u0027");
-    Value::from_safe_string(text)
+    Ok(Value::from_safe_string(text))
 }
 
 fn yaml_encode(value: Value) -> Result<Value, Error> {
@@ -505,10 +531,18 @@ pub(crate) fn import_file(state: &State<'_, '_>, path: &str, kind: &str) -> Resu
 
 /// Jinja2's `dictsort(case_sensitive=False, by='key', reverse=False)`:
 /// `(key, value)` tuples.
-fn dictsort(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let case_sensitive: Option<bool> = kwargs.get("case_sensitive")?;
-    let by: Option<String> = kwargs.get("by")?;
-    let reverse: Option<bool> = kwargs.get("reverse")?;
+fn dictsort(
+    value: Value,
+    case_sensitive: Option<bool>,
+    by: Option<String>,
+    reverse: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    let case_sensitive: Option<bool> = kwargs
+        .get::<Option<bool>>("case_sensitive")?
+        .or(case_sensitive);
+    let by: Option<String> = kwargs.get::<Option<String>>("by")?.or(by);
+    let reverse: Option<bool> = kwargs.get::<Option<bool>>("reverse")?.or(reverse);
     kwargs.assert_all_used()?;
     let by_value = match by.as_deref() {
         None | Some("key") => false,

@@ -28,13 +28,8 @@ pub(crate) fn environment(
     globals: Vec<(String, Value)>,
 ) -> Environment<'static> {
     let mut env = Environment::new();
-    // Jinja2 drops the final newline and Salt appends it again.
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
-        .keep_trailing_newline(true)
-        .build()
-    {
-        env.set_syntax(syntax);
-    }
+    // Like Jinja2, every template loses one final newline; Salt appends it
+    // again to the top-level output only (see `Renderer::render_template`).
     env.set_undefined_behavior(if allow_undefined {
         UndefinedBehavior::Lenient
     } else {
@@ -172,7 +167,9 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
                     }
                     None => vec![String::new(), String::new(), s.to_owned()],
                 };
-                return Ok(Value::from(parts));
+                return Ok(Value::from(minijinja::value::Tuple::from(
+                    parts.into_iter().map(Value::from).collect::<Vec<_>>(),
+                )));
             }
             "index" => {
                 let sub = arg_str(0).unwrap_or_default();

@@ -296,10 +296,13 @@ impl Renderer {
             .get("allow_undefined")
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        // Salt's functions see their own copies (the loader's `__pillar__`,
+        // `__grains__`): mutating `pillar` in a template does not change
+        // what `salt['pillar.get']` returns, and the other way round.
         let shared = Arc::new(salt_object::Shared {
-            grains: grains.clone(),
-            pillar: pillar.clone(),
-            opts: opts.clone(),
+            grains: mutable::from_json(&ctx.grains),
+            pillar: mutable::from_json(&ctx.pillar),
+            opts: mutable::from_json(&ctx.opts),
             caller: self.caller.clone(),
         });
         let mut globals: Vec<(String, minijinja::Value)> = vec![
@@ -344,7 +347,12 @@ impl Renderer {
         env.add_template_owned(name.to_owned(), rewritten)
             .map_err(convert)?;
         let template = env.get_template(name).map_err(convert)?;
-        template.render(()).map_err(convert)
+        let mut out = template.render(()).map_err(convert)?;
+        // Salt's workaround for Jinja2 dropping the final newline.
+        if text.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
     }
 }
 

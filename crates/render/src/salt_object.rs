@@ -124,6 +124,7 @@ impl Object for SaltFunction {
 
 /// A function's arguments, bound to its parameter names.
 struct Bound {
+    names: Vec<String>,
     values: Vec<Option<Value>>,
 }
 
@@ -152,7 +153,29 @@ impl Bound {
                 }
             }
         }
-        Ok(Bound { values })
+        Ok(Bound {
+            names: params.iter().map(|p| (*p).to_owned()).collect(),
+            values,
+        })
+    }
+
+    /// Python's error for a missing required argument.
+    fn require(self, fun: &str, required: usize) -> Result<Bound, Error> {
+        let missing: Vec<&str> = (0..required)
+            .filter(|&i| self.get(i).is_none())
+            .map(|i| self.names[i].as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(self);
+        }
+        let short = fun.rsplit('.').next().unwrap_or(fun);
+        let names: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+        Err(invocation(format!(
+            "{short}() missing {} required positional argument{}: {}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            names.join(" and ")
+        )))
     }
 
     fn get(&self, i: usize) -> Option<&Value> {
@@ -177,7 +200,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
                 fun,
                 &["key", "default", "merge", "merge_nested_lists", "delimiter"],
                 args,
-            )?;
+            )?
+            .require(fun, 1)?;
             let key = b.str_or(0, "");
             let delimiter = b.str_or(4, ":");
             let default = b.get(1).cloned().unwrap_or_else(|| Value::from(""));
@@ -192,7 +216,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             Ok(traverse(&shared.pillar, &key, &delimiter).unwrap_or(default))
         }
         "grains.get" => {
-            let b = Bound::bind(fun, &["key", "default", "delimiter", "ordered"], args)?;
+            let b = Bound::bind(fun, &["key", "default", "delimiter", "ordered"], args)?
+                .require(fun, 1)?;
             let default = b.get(1).cloned().unwrap_or_else(|| Value::from(""));
             Ok(traverse(&shared.grains, &b.str_or(0, ""), &b.str_or(2, ":")).unwrap_or(default))
         }
@@ -210,7 +235,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
                     "omit_grains",
                 ],
                 args,
-            )?;
+            )?
+            .require(fun, 1)?;
             let key = b.str_or(0, "");
             let delimiter = b.str_or(2, ":");
             let default = b.get(1).cloned().unwrap_or_else(|| Value::from(""));
@@ -236,7 +262,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
                 fun,
                 &["lookup_dict", lookup_name, "merge", "default", "base"],
                 args,
-            )?;
+            )?
+            .require(fun, 1)?;
             let lookup_dict = b.get(0).cloned().ok_or_else(|| {
                 invocation("filter_by() missing 1 required positional argument: 'lookup_dict'")
             })?;
@@ -267,7 +294,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
                 fun,
                 &["dest", "src", "merge_lists", "in_place", "convert_none"],
                 args,
-            )?;
+            )?
+            .require(fun, 2)?;
             let (Some(dest), Some(src)) = (b.get(0), b.get(1)) else {
                 return Err(invocation(
                     "merge() missing required arguments: 'dest' and 'src'",
@@ -283,7 +311,7 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
             update(&dest, src, merge_lists)
         }
         "defaults.deepcopy" => {
-            let b = Bound::bind(fun, &["source"], args)?;
+            let b = Bound::bind(fun, &["source"], args)?.require(fun, 1)?;
             Ok(deepcopy(b.get(0).unwrap_or(&Value::from(()))))
         }
         "slsutil.merge" => {
@@ -291,7 +319,8 @@ fn call(shared: &Arc<Shared>, fun: &str, args: &[Value]) -> Result<Value, Error>
                 fun,
                 &["obj_a", "obj_b", "strategy", "renderer", "merge_lists"],
                 args,
-            )?;
+            )?
+            .require(fun, 2)?;
             let (Some(a), Some(bv)) = (b.get(0), b.get(1)) else {
                 return Err(invocation(
                     "merge() missing required arguments: 'obj_a' and 'obj_b'",
