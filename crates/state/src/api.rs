@@ -51,8 +51,14 @@ pub struct StateFunction {
 
 /// A state function's work, see the module docs.
 pub enum Behaviour {
-    CheckApply { check: CheckFn, apply: ApplyFn },
-    Imperative { predict: ImperativeFn, run: ImperativeFn },
+    CheckApply {
+        check: CheckFn,
+        apply: ApplyFn,
+    },
+    Imperative {
+        predict: ImperativeFn,
+        run: ImperativeFn,
+    },
 }
 
 pub type CheckFn = fn(&StateCtx, &StateArgs) -> Result<Plan, StateError>;
@@ -96,7 +102,13 @@ pub struct StateReturn {
 
 impl StateReturn {
     pub fn new(name: Value, result: Option<bool>, comment: impl Into<String>) -> StateReturn {
-        StateReturn { name, changes: Map::new(), result, comment: comment.into(), warnings: None }
+        StateReturn {
+            name,
+            changes: Map::new(),
+            result,
+            comment: comment.into(),
+            warnings: None,
+        }
     }
 
     /// The map Salt's state functions return, in their key order.
@@ -104,7 +116,10 @@ impl StateReturn {
         let mut map = Map::new();
         map.insert("name".into(), self.name.clone());
         map.insert("changes".into(), Value::Object(self.changes.clone()));
-        map.insert("result".into(), self.result.map_or(Value::Null, Value::Bool));
+        map.insert(
+            "result".into(),
+            self.result.map_or(Value::Null, Value::Bool),
+        );
         map.insert("comment".into(), Value::String(self.comment.clone()));
         if let Some(w) = &self.warnings {
             map.insert("warnings".into(), Value::Array(w.clone()));

@@ -11,7 +11,16 @@ use crate::runner::exec_call;
 use crate::{pyrepr, pystr, truthy};
 
 /// The `cmd.retcode` options Salt copies from the chunk to the checks.
-const CMD_OPTS: &[&str] = &["cwd", "root", "runas", "env", "prepend_path", "umask", "timeout", "success_retcodes"];
+const CMD_OPTS: &[&str] = &[
+    "cwd",
+    "root",
+    "runas",
+    "env",
+    "prepend_path",
+    "umask",
+    "timeout",
+    "success_retcodes",
+];
 
 fn cmd_opts(ctx: &Ctx, low: &LowChunk) -> Map<String, Value> {
     let exclude: Vec<String> = match low.get("cmd_opts_exclude") {
@@ -30,7 +39,10 @@ fn cmd_opts(ctx: &Ctx, low: &LowChunk) -> Map<String, Value> {
             opts.insert((*key).into(), v.clone());
         }
     }
-    if let Some(shell) = low.get("shell").filter(|_| !exclude.iter().any(|e| e == "shell")) {
+    if let Some(shell) = low
+        .get("shell")
+        .filter(|_| !exclude.iter().any(|e| e == "shell"))
+    {
         opts.insert("shell".into(), shell.clone());
     } else if let Some(shell) = ctx.grains.get("shell") {
         opts.insert("shell".into(), shell.clone());
@@ -44,14 +56,22 @@ fn retcode(ctx: &Ctx, command: &str, opts: &Map<String, Value>) -> Result<i64, S
     let mut kwargs = opts.clone();
     kwargs.insert("ignore_retcode".into(), Value::Bool(true));
     kwargs.insert("python_shell".into(), Value::Bool(true));
-    let out = exec_call(ctx, "cmd.retcode", vec![Value::String(command.to_owned())], kwargs)?;
+    let out = exec_call(
+        ctx,
+        "cmd.retcode",
+        vec![Value::String(command.to_owned())],
+        kwargs,
+    )?;
     Ok(out.as_i64().unwrap_or(1))
 }
 
 /// Runs a `{fun: ..., args: [...], kw: ...}` check through the exec modules.
 fn run_function(ctx: &Ctx, entry: &Map<String, Value>) -> Result<Value, String> {
     let mut entry = entry.clone();
-    let fun = entry.shift_remove("fun").map(|f| pystr(&f)).unwrap_or_default();
+    let fun = entry
+        .shift_remove("fun")
+        .map(|f| pystr(&f))
+        .unwrap_or_default();
     let args = match entry.shift_remove("args") {
         Some(Value::Array(a)) => a,
         Some(other) => vec![other],
@@ -63,7 +83,11 @@ fn run_function(ctx: &Ctx, entry: &Map<String, Value>) -> Result<Value, String> 
         for part in pystr(&path).split(':') {
             result = match &result {
                 Value::Object(m) => m.get(part).cloned().unwrap_or(Value::Null),
-                Value::Array(a) => part.parse::<usize>().ok().and_then(|i| a.get(i).cloned()).unwrap_or(Value::Null),
+                Value::Array(a) => part
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| a.get(i).cloned())
+                    .unwrap_or(Value::Null),
                 _ => Value::Null,
             };
         }
@@ -123,7 +147,11 @@ pub fn run_check(ctx: &Ctx, low: &LowChunk) -> Map<String, Value> {
 }
 
 /// (result, comment, skip_watch) of Salt's `_run_check_onlyif`.
-fn check_onlyif(ctx: &Ctx, onlyif: &Value, opts: &Map<String, Value>) -> (bool, String, Option<bool>) {
+fn check_onlyif(
+    ctx: &Ctx,
+    onlyif: &Value,
+    opts: &Map<String, Value>,
+) -> (bool, String, Option<bool>) {
     let mut state: Option<(bool, String, Option<bool>)> = None;
     let skip = || (true, "onlyif condition is false".to_owned(), Some(true));
     for entry in as_list(onlyif) {
@@ -134,7 +162,9 @@ fn check_onlyif(ctx: &Ctx, onlyif: &Value, opts: &Map<String, Value>) -> (bool, 
                     return (state.map_or(false, |s| s.0), comment, None);
                 }
                 match run_function(ctx, m) {
-                    Ok(result) if truthy(&result) => state = Some((false, "onlyif condition is true".into(), None)),
+                    Ok(result) if truthy(&result) => {
+                        state = Some((false, "onlyif condition is true".into(), None))
+                    }
                     _ => return skip(),
                 }
             }
@@ -145,7 +175,13 @@ fn check_onlyif(ctx: &Ctx, onlyif: &Value, opts: &Map<String, Value>) -> (bool, 
                 }
                 state = Some((false, "onlyif condition is true".into(), None));
             }
-            _ => return (false, "onlyif execution failed, bad type passed".into(), None),
+            _ => {
+                return (
+                    false,
+                    "onlyif execution failed, bad type passed".into(),
+                    None,
+                );
+            }
         }
     }
     // Salt leaves the comment out when no check ran; an empty list is
@@ -154,16 +190,26 @@ fn check_onlyif(ctx: &Ctx, onlyif: &Value, opts: &Map<String, Value>) -> (bool, 
 }
 
 /// (result, comment, skip_watch) of Salt's `_run_check_unless`.
-fn check_unless(ctx: &Ctx, unless: &Value, opts: &Map<String, Value>) -> (bool, String, Option<bool>) {
+fn check_unless(
+    ctx: &Ctx,
+    unless: &Value,
+    opts: &Map<String, Value>,
+) -> (bool, String, Option<bool>) {
     let mut state: (bool, String, Option<bool>) = (false, String::new(), None);
     for entry in as_list(unless) {
         match &entry {
             Value::Object(m) => {
                 if !m.contains_key("fun") {
-                    return (state.0, format!("no `fun` argument in unless: {}", pyrepr(&entry)), state.2);
+                    return (
+                        state.0,
+                        format!("no `fun` argument in unless: {}", pyrepr(&entry)),
+                        state.2,
+                    );
                 }
                 match run_function(ctx, m) {
-                    Ok(result) if truthy(&result) => state = (true, "unless condition is true".into(), Some(true)),
+                    Ok(result) if truthy(&result) => {
+                        state = (true, "unless condition is true".into(), Some(true))
+                    }
                     // A failing function means "the condition is false".
                     _ => return (false, "unless condition is false".into(), state.2),
                 }
@@ -177,7 +223,13 @@ fn check_unless(ctx: &Ctx, unless: &Value, opts: &Map<String, Value>) -> (bool, 
                     return (false, "unless condition is false".into(), None);
                 }
             }
-            _ => state = (false, "unless condition is false, bad type passed".into(), state.2),
+            _ => {
+                state = (
+                    false,
+                    "unless condition is false, bad type passed".into(),
+                    state.2,
+                )
+            }
         }
     }
     state
@@ -188,7 +240,9 @@ fn check_creates(creates: &Value) -> (bool, String) {
     let exists = |p: &Value| std::path::Path::new(&pystr(p)).exists();
     match creates {
         Value::String(path) if exists(creates) => (true, format!("{path} exists")),
-        Value::Array(paths) if paths.iter().all(exists) => (true, "All files in creates exist".into()),
+        Value::Array(paths) if paths.iter().all(exists) => {
+            (true, "All files in creates exist".into())
+        }
         _ => (false, "Creates files not found".into()),
     }
 }
@@ -207,10 +261,16 @@ pub fn run_check_cmd(ctx: &Ctx, low: &LowChunk) -> Map<String, Value> {
     for entry in as_list(low.get("check_cmd").unwrap_or(&Value::Null)) {
         let code = retcode(ctx, &pystr(&entry), &opts).unwrap_or(1);
         if code == 0 && ret.get("result") == Some(&Value::Bool(false)) {
-            ret.insert("comment".into(), json!("check_cmd determined the state succeeded"));
+            ret.insert(
+                "comment".into(),
+                json!("check_cmd determined the state succeeded"),
+            );
             ret.insert("result".into(), Value::Bool(true));
         } else if code != 0 {
-            ret.insert("comment".into(), json!("check_cmd determined the state failed"));
+            ret.insert(
+                "comment".into(),
+                json!("check_cmd determined the state failed"),
+            );
             ret.insert("result".into(), Value::Bool(false));
             return ret;
         }
@@ -233,18 +293,38 @@ impl Retry {
     }
 }
 
-const RETRY_DEFAULTS: Retry = Retry { until: true, attempts: 2, interval: 30, splay: 0 };
+const RETRY_DEFAULTS: Retry = Retry {
+    until: true,
+    attempts: 2,
+    interval: 30,
+    splay: 0,
+};
 
 /// Salt's `verify_retry_data`: bad values fall back to the defaults.
 pub fn verify_retry_data(data: &Value) -> Retry {
     match data {
         Value::Object(m) => Retry {
-            until: m.get("until").and_then(Value::as_bool).unwrap_or(RETRY_DEFAULTS.until),
-            attempts: m.get("attempts").and_then(Value::as_i64).unwrap_or(RETRY_DEFAULTS.attempts),
-            interval: m.get("interval").and_then(Value::as_i64).unwrap_or(RETRY_DEFAULTS.interval),
-            splay: m.get("splay").and_then(Value::as_i64).unwrap_or(RETRY_DEFAULTS.splay),
+            until: m
+                .get("until")
+                .and_then(Value::as_bool)
+                .unwrap_or(RETRY_DEFAULTS.until),
+            attempts: m
+                .get("attempts")
+                .and_then(Value::as_i64)
+                .unwrap_or(RETRY_DEFAULTS.attempts),
+            interval: m
+                .get("interval")
+                .and_then(Value::as_i64)
+                .unwrap_or(RETRY_DEFAULTS.interval),
+            splay: m
+                .get("splay")
+                .and_then(Value::as_i64)
+                .unwrap_or(RETRY_DEFAULTS.splay),
         },
-        Value::Bool(false) => Retry { attempts: 0, ..RETRY_DEFAULTS },
+        Value::Bool(false) => Retry {
+            attempts: 0,
+            ..RETRY_DEFAULTS
+        },
         _ => RETRY_DEFAULTS,
     }
 }

@@ -32,8 +32,14 @@ pub const REQUISITE_KEYWORDS: &[&str] = &[
 ];
 
 /// The `_in` forms (Salt's `STATE_REQUISITE_IN_KEYWORDS`).
-pub const REQUISITE_IN_KEYWORDS: &[&str] =
-    &["listen_in", "onchanges_in", "onfail_in", "prereq_in", "require_in", "watch_in"];
+pub const REQUISITE_IN_KEYWORDS: &[&str] = &[
+    "listen_in",
+    "onchanges_in",
+    "onfail_in",
+    "prereq_in",
+    "require_in",
+    "watch_in",
+];
 
 /// Arguments the engine consumes and never passes to a state function
 /// (Salt's `STATE_RUNTIME_KEYWORDS`).
@@ -83,11 +89,15 @@ pub const RUNTIME_KEYWORDS: &[&str] = &[
 /// Whether `key` is one the engine keeps from state functions (Salt's
 /// `STATE_INTERNAL_KEYWORDS`).
 pub fn is_internal_keyword(key: &str) -> bool {
-    REQUISITE_KEYWORDS.contains(&key) || REQUISITE_IN_KEYWORDS.contains(&key) || RUNTIME_KEYWORDS.contains(&key)
+    REQUISITE_KEYWORDS.contains(&key)
+        || REQUISITE_IN_KEYWORDS.contains(&key)
+        || RUNTIME_KEYWORDS.contains(&key)
 }
 
 fn first_key(v: &Value) -> Option<&str> {
-    v.as_object().and_then(|m| m.keys().next()).map(String::as_str)
+    v.as_object()
+        .and_then(|m| m.keys().next())
+        .map(String::as_str)
 }
 
 fn single(key: &str, value: Value) -> Value {
@@ -116,7 +126,9 @@ fn find_name(name: &str, state: &str, high: &HighData, strict: bool) -> Vec<(Str
         }
     } else {
         for (nid, body) in high {
-            let Some(Value::Array(args)) = body.get(state) else { continue };
+            let Some(Value::Array(args)) = body.get(state) else {
+                continue;
+            };
             for arg in args {
                 let Some(map) = arg.as_object() else { continue };
                 if map.len() != 1 {
@@ -135,7 +147,9 @@ fn find_name(name: &str, state: &str, high: &HighData, strict: bool) -> Vec<(Str
 fn find_sls_ids(sls: &str, high: &HighData) -> Vec<(String, String)> {
     let mut ret = Vec::new();
     for (nid, item) in high {
-        let Some(map) = item.as_object() else { continue };
+        let Some(map) = item.as_object() else {
+            continue;
+        };
         if map.get("__sls__").and_then(Value::as_str) == Some(sls) {
             for st in map.keys() {
                 if !st.starts_with("__") {
@@ -149,7 +163,9 @@ fn find_sls_ids(sls: &str, high: &HighData) -> Vec<(String, String)> {
 
 /// Salt's `state_args`: names of the arguments given to `id.state`.
 fn state_args(id: &str, state: &str, high: &HighData) -> Vec<String> {
-    let Some(Value::Array(args)) = high.get(id).and_then(|b| b.get(state)) else { return Vec::new() };
+    let Some(Value::Array(args)) = high.get(id).and_then(|b| b.get(state)) else {
+        return Vec::new();
+    };
     args.iter()
         .filter_map(Value::as_object)
         .filter(|m| m.len() == 1)
@@ -160,8 +176,12 @@ fn state_args(id: &str, state: &str, high: &HighData) -> Vec<String> {
 /// Salt's `reconcile_extend`: applies `__extend__` to the high data.
 pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
     let mut errors = Vec::new();
-    let Some(ext) = high.shift_remove("__extend__") else { return errors };
-    let Value::Array(ext) = ext else { return errors };
+    let Some(ext) = high.shift_remove("__extend__") else {
+        return errors;
+    };
+    let Value::Array(ext) = ext else {
+        return errors;
+    };
     let sls_excludes: Vec<String> = match high.get("__exclude__") {
         Some(Value::Array(items)) => items
             .iter()
@@ -174,10 +194,14 @@ pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
         _ => Vec::new(),
     };
     for ext_chunk in ext {
-        let Value::Object(ext_chunk) = ext_chunk else { continue };
+        let Value::Object(ext_chunk) = ext_chunk else {
+            continue;
+        };
         for (name, body) in ext_chunk {
             let Value::Object(body) = body else { continue };
-            let Some(state_type) = body.keys().find(|k| !k.starts_with("__")).cloned() else { continue };
+            let Some(state_type) = body.keys().find(|k| !k.starts_with("__")).cloned() else {
+                continue;
+            };
             let mut name = name;
             if high.get(&name).and_then(|b| b.get(&state_type)).is_none() {
                 let ids = find_name(&name, &state_type, high, strict);
@@ -191,10 +215,15 @@ pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
                 }
                 name = ids[0].0.clone();
             }
-            if body.get("__sls__").is_some_and(|s| sls_excludes.iter().any(|e| Value::String(e.clone()) == *s)) {
+            if body
+                .get("__sls__")
+                .is_some_and(|s| sls_excludes.iter().any(|e| Value::String(e.clone()) == *s))
+            {
                 continue;
             }
-            let Some(Value::Object(target)) = high.get_mut(&name) else { continue };
+            let Some(Value::Object(target)) = high.get_mut(&name) else {
+                continue;
+            };
             for (state, run) in body {
                 if state.starts_with("__") {
                     continue;
@@ -203,7 +232,9 @@ pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
                     target.insert(state, run);
                     continue;
                 };
-                let (Value::Array(existing), Value::Array(run)) = (existing, run) else { continue };
+                let (Value::Array(existing), Value::Array(run)) = (existing, run) else {
+                    continue;
+                };
                 for arg in run {
                     let mut update = false;
                     for hind in 0..existing.len() {
@@ -212,7 +243,9 @@ pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
                             update = true;
                             continue;
                         }
-                        if let (Some(argfirst), Some(valfirst)) = (first_key(&arg), first_key(&existing[hind])) {
+                        if let (Some(argfirst), Some(valfirst)) =
+                            (first_key(&arg), first_key(&existing[hind]))
+                        {
                             let (argfirst, valfirst) = (argfirst.to_owned(), valfirst.to_owned());
                             if argfirst == valfirst {
                                 if REQUISITE_KEYWORDS.contains(&argfirst.as_str()) {
@@ -252,7 +285,10 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
             continue;
         }
         let Value::Object(body_map) = body else {
-            errors.push(format!("The type {name} in {} is not formatted as a dictionary", pystr(body)));
+            errors.push(format!(
+                "The type {name} in {} is not formatted as a dictionary",
+                pystr(body)
+            ));
             continue;
         };
         let sls = sls_of(body);
@@ -267,7 +303,9 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
                 continue;
             }
             let Value::Array(args) = run else {
-                errors.push(format!("State '{name}' in SLS '{sls}' is not formed as a list"));
+                errors.push(format!(
+                    "State '{name}' in SLS '{sls}' is not formed as a list"
+                ));
                 continue;
             };
             let mut fun = usize::from(state.contains('.'));
@@ -282,14 +320,17 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
                         }
                     }
                     Value::Object(arg_map) => {
-                        let Some(argfirst) = arg_map.keys().next() else { continue };
+                        let Some(argfirst) = arg_map.keys().next() else {
+                            continue;
+                        };
                         let argval = &arg_map[argfirst];
                         if argfirst == "names" && !argval.is_array() {
                             errors.push(format!(
                                 "The 'names' argument in state '{name}' in SLS '{sls}' needs to be formed as a list"
                             ));
                         }
-                        if ["require", "watch", "prereq", "onchanges"].contains(&argfirst.as_str()) {
+                        if ["require", "watch", "prereq", "onchanges"].contains(&argfirst.as_str())
+                        {
                             match argval {
                                 Value::Array(req_list) => {
                                     let mut entry = Map::new();
@@ -354,7 +395,9 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
                 if state == "require" || state == "watch" {
                     continue;
                 }
-                errors.push(format!("No function declared in state '{name}' in SLS '{sls}'"));
+                errors.push(format!(
+                    "No function declared in state '{name}' in SLS '{sls}'"
+                ));
             } else if fun > 1 {
                 let mut funs: Vec<String> = Vec::new();
                 if let Some((_, f)) = state.split_once('.') {
@@ -375,7 +418,9 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
 type Extend = Map<String, Value>;
 
 fn extend_entry<'e>(extend: &'e mut Extend, id: &str) -> &'e mut Map<String, Value> {
-    let slot = extend.entry(id.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    let slot = extend
+        .entry(id.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
@@ -386,7 +431,9 @@ fn extend_entry<'e>(extend: &'e mut Extend, id: &str) -> &'e mut Map<String, Val
 }
 
 fn extend_list<'e>(entry: &'e mut Map<String, Value>, state: &str) -> &'e mut Vec<Value> {
-    let slot = entry.entry(state.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+    let slot = entry
+        .entry(state.to_owned())
+        .or_insert_with(|| Value::Array(Vec::new()));
     if !slot.is_array() {
         *slot = Value::Array(Vec::new());
     }
@@ -398,11 +445,25 @@ fn extend_list<'e>(entry: &'e mut Map<String, Value>, state: &str) -> &'e mut Ve
 
 /// Adds `{rkey: [{state: id}]}` to `extend[name][_state]`, or appends to
 /// an existing `rkey` entry, as Salt does for `require_in` and friends.
-fn add_req_in(extend: &mut Extend, name: &str, target_state: &str, rkey: &str, state: &str, id: &str, body: &Value) {
+fn add_req_in(
+    extend: &mut Extend,
+    name: &str,
+    target_state: &str,
+    rkey: &str,
+    state: &str,
+    id: &str,
+    body: &Value,
+) {
     let entry = extend_entry(extend, name);
     extend_list(entry, target_state);
-    entry.insert("__env__".into(), body.get("__env__").cloned().unwrap_or(Value::Null));
-    entry.insert("__sls__".into(), body.get("__sls__").cloned().unwrap_or(Value::Null));
+    entry.insert(
+        "__env__".into(),
+        body.get("__env__").cloned().unwrap_or(Value::Null),
+    );
+    entry.insert(
+        "__sls__".into(),
+        body.get("__sls__").cloned().unwrap_or(Value::Null),
+    );
     let list = extend_list(entry, target_state);
     let mut found = false;
     for item in list.iter_mut() {
@@ -414,7 +475,10 @@ fn add_req_in(extend: &mut Extend, name: &str, target_state: &str, rkey: &str, s
         }
     }
     if !found {
-        list.push(single(rkey, Value::Array(vec![single(state, Value::String(id.to_owned()))])));
+        list.push(single(
+            rkey,
+            Value::Array(vec![single(state, Value::String(id.to_owned()))]),
+        ));
     }
 }
 
@@ -422,24 +486,43 @@ fn add_req_in(extend: &mut Extend, name: &str, target_state: &str, rkey: &str, s
 /// `onchanges_in`, `prereq(_in)` and `use(_in)` into additions to the
 /// targets, then applies them with [`reconcile_extend`] (strict).
 pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
-    const REQ_IN: &[&str] = &["onchanges_in", "onfail_in", "prereq", "prereq_in", "require_in", "use", "use_in", "watch_in"];
+    const REQ_IN: &[&str] = &[
+        "onchanges_in",
+        "onfail_in",
+        "prereq",
+        "prereq_in",
+        "require_in",
+        "use",
+        "use_in",
+        "watch_in",
+    ];
     const REQ_IN_ALL_EXTRA: &[&str] = &["onchanges", "onfail", "onfail_stop", "require", "watch"];
     let ignored = |arg: &str, own: &[String]| {
-        REQ_IN.contains(&arg) || REQ_IN_ALL_EXTRA.contains(&arg) || own.iter().any(|a| a == arg) || arg == "name" || arg == "names"
+        REQ_IN.contains(&arg)
+            || REQ_IN_ALL_EXTRA.contains(&arg)
+            || own.iter().any(|a| a == arg)
+            || arg == "name"
+            || arg == "names"
     };
     let mut extend: Extend = Map::new();
     let mut errors = Vec::new();
     let high_ro: &HighData = high;
     for (id, body) in high_ro.iter() {
-        let Some(body_map) = body.as_object() else { continue };
+        let Some(body_map) = body.as_object() else {
+            continue;
+        };
         for (state, run) in body_map {
             if state.starts_with("__") {
                 continue;
             }
             let Value::Array(run) = run else { continue };
             for arg in run {
-                let Some(arg_map) = arg.as_object() else { continue };
-                let Some((key, items)) = arg_map.iter().next() else { continue };
+                let Some(arg_map) = arg.as_object() else {
+                    continue;
+                };
+                let Some((key, items)) = arg_map.iter().next() else {
+                    continue;
+                };
                 if !REQ_IN.contains(&key.as_str()) {
                     continue;
                 }
@@ -476,39 +559,50 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                     let wanted = pystr(other);
                                     if let Some(Value::Object(target)) = high_ro.get(&wanted) {
                                         match target.keys().find(|k| !k.starts_with("__")) {
-                                            Some(first) => single(first, Value::String(wanted.clone()))
-                                                .as_object()
-                                                .cloned()
-                                                .unwrap_or_default(),
+                                            Some(first) => {
+                                                single(first, Value::String(wanted.clone()))
+                                                    .as_object()
+                                                    .cloned()
+                                                    .unwrap_or_default()
+                                            }
                                             None => continue,
                                         }
                                     } else {
                                         let mut found = None;
                                         for (other_id, other_body) in high_ro {
-                                            let Some(other_body) = other_body.as_object() else { continue };
+                                            let Some(other_body) = other_body.as_object() else {
+                                                continue;
+                                            };
                                             for (st8, args) in other_body {
                                                 if st8.starts_with("__") {
                                                     continue;
                                                 }
                                                 let Value::Array(args) = args else { continue };
                                                 for j in args {
-                                                    if j.get("name").is_some_and(|n| pystr(n) == wanted) {
-                                                        found = Some((st8.clone(), other_id.clone()));
+                                                    if j.get("name")
+                                                        .is_some_and(|n| pystr(n) == wanted)
+                                                    {
+                                                        found =
+                                                            Some((st8.clone(), other_id.clone()));
                                                     }
                                                 }
                                             }
                                         }
                                         match found {
-                                            Some((st8, other_id)) => single(&st8, Value::String(other_id))
-                                                .as_object()
-                                                .cloned()
-                                                .unwrap_or_default(),
+                                            Some((st8, other_id)) => {
+                                                single(&st8, Value::String(other_id))
+                                                    .as_object()
+                                                    .cloned()
+                                                    .unwrap_or_default()
+                                            }
                                             None => continue,
                                         }
                                     }
                                 }
                             };
-                            let Some((pstate, pname)) = ind.iter().next() else { continue };
+                            let Some((pstate, pname)) = ind.iter().next() else {
+                                continue;
+                            };
                             let mut pstate = pstate.clone();
                             let pname = pystr(pname);
                             if pstate == "sls" {
@@ -529,26 +623,38 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                     let entry = extend_entry(&mut extend, id);
                                     extend_list(entry, state).push(single(
                                         "prerequired",
-                                        Value::Array(vec![single(&target_state, Value::String(name.clone()))]),
+                                        Value::Array(vec![single(
+                                            &target_state,
+                                            Value::String(name.clone()),
+                                        )]),
                                     ));
                                 }
                                 if key == "prereq" {
-                                    for (ext_id, req_state) in find_name(&name, &target_state, high_ro, true) {
+                                    for (ext_id, req_state) in
+                                        find_name(&name, &target_state, high_ro, true)
+                                    {
                                         let entry = extend_entry(&mut extend, &ext_id);
                                         extend_list(entry, &req_state).push(single(
                                             "prerequired",
-                                            Value::Array(vec![single(state, Value::String(id.clone()))]),
+                                            Value::Array(vec![single(
+                                                state,
+                                                Value::String(id.clone()),
+                                            )]),
                                         ));
                                     }
                                     continue;
                                 }
                                 if key == "use_in" {
-                                    for (ext_id, req_state) in find_name(&name, &target_state, high_ro, true) {
+                                    for (ext_id, req_state) in
+                                        find_name(&name, &target_state, high_ro, true)
+                                    {
                                         let ext_args = state_args(&ext_id, &target_state, high_ro);
                                         let mine: Vec<Value> = run
                                             .iter()
                                             .filter(|a| a.as_object().is_some_and(|m| m.len() == 1))
-                                            .filter(|a| first_key(a).is_some_and(|k| !ignored(k, &ext_args)))
+                                            .filter(|a| {
+                                                first_key(a).is_some_and(|k| !ignored(k, &ext_args))
+                                            })
                                             .cloned()
                                             .collect();
                                         let entry = extend_entry(&mut extend, &ext_id);
@@ -557,13 +663,23 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                     continue;
                                 }
                                 if key == "use" {
-                                    for (ext_id, req_state) in find_name(&name, &target_state, high_ro, true) {
+                                    for (ext_id, req_state) in
+                                        find_name(&name, &target_state, high_ro, true)
+                                    {
                                         let loc_args = state_args(id, state, high_ro);
-                                        let theirs: Vec<Value> = match high_ro.get(&ext_id).and_then(|b| b.get(&req_state)) {
+                                        let theirs: Vec<Value> = match high_ro
+                                            .get(&ext_id)
+                                            .and_then(|b| b.get(&req_state))
+                                        {
                                             Some(Value::Array(args)) => args
                                                 .iter()
-                                                .filter(|a| a.as_object().is_some_and(|m| m.len() == 1))
-                                                .filter(|a| first_key(a).is_some_and(|k| !ignored(k, &loc_args)))
+                                                .filter(|a| {
+                                                    a.as_object().is_some_and(|m| m.len() == 1)
+                                                })
+                                                .filter(|a| {
+                                                    first_key(a)
+                                                        .is_some_and(|k| !ignored(k, &loc_args))
+                                                })
                                                 .cloned()
                                                 .collect(),
                                             _ => Vec::new(),
@@ -573,7 +689,15 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                     }
                                     continue;
                                 }
-                                add_req_in(&mut extend, &name, &target_state, rkey, state, id, body);
+                                add_req_in(
+                                    &mut extend,
+                                    &name,
+                                    &target_state,
+                                    rkey,
+                                    state,
+                                    id,
+                                    body,
+                                );
                             }
                         }
                     }
@@ -590,7 +714,9 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
 
 /// Salt's `apply_exclude`: drops excluded SLS (globs) and IDs.
 pub fn apply_exclude(high: &mut HighData) {
-    let Some(Value::Array(exclude)) = high.shift_remove("__exclude__") else { return };
+    let Some(Value::Array(exclude)) = high.shift_remove("__exclude__") else {
+        return;
+    };
     let mut ex_sls = Vec::new();
     let mut ex_id = Vec::new();
     for exc in exclude {
@@ -610,7 +736,13 @@ pub fn apply_exclude(high: &mut HighData) {
         if name.starts_with("__") {
             continue;
         }
-        let Some(sls) = body.get("__sls__").and_then(Value::as_str).filter(|s| !s.is_empty()) else { continue };
+        let Some(sls) = body
+            .get("__sls__")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
         if ex_sls.iter().any(|ex| fnmatch(sls, ex)) {
             ex_id.push(name.clone());
         }
@@ -627,7 +759,9 @@ pub fn compile_high_data(high: &HighData) -> Vec<LowChunk> {
         if name.starts_with("__") {
             continue;
         }
-        let Some(body) = body.as_object() else { continue };
+        let Some(body) = body.as_object() else {
+            continue;
+        };
         for (state, run) in body {
             if state.starts_with("__") {
                 continue;
@@ -741,12 +875,16 @@ pub fn order_chunks(chunks: &mut [LowChunk]) {
         };
         if let Some(name_order) = chunk.shift_remove("name_order") {
             let add = name_order.as_f64().unwrap_or(0.0) / 10000.0;
-            order = serde_json::Number::from_f64(order.as_f64().unwrap_or(0.0) + add).unwrap_or(order);
+            order =
+                serde_json::Number::from_f64(order.as_f64().unwrap_or(0.0) + add).unwrap_or(order);
         }
         if order.as_f64().unwrap_or(0.0) < 0.0 {
             order = match order.as_i64() {
                 Some(i) => (cap + 1_000_000 + i).into(),
-                None => serde_json::Number::from_f64((cap + 1_000_000) as f64 + order.as_f64().unwrap_or(0.0)).unwrap_or(order),
+                None => serde_json::Number::from_f64(
+                    (cap + 1_000_000) as f64 + order.as_f64().unwrap_or(0.0),
+                )
+                .unwrap_or(order),
             };
         }
         chunk.insert("order".into(), Value::Number(order));

@@ -6,7 +6,11 @@
 pub enum StateError {
     /// An SLS file could not be rendered (Salt's `SaltRenderError`).
     #[error("Rendering SLS '{saltenv}:{sls}' failed: {message}")]
-    Render { saltenv: String, sls: String, message: String },
+    Render {
+        saltenv: String,
+        sls: String,
+        message: String,
+    },
     /// A top file could not be rendered.
     #[error("Unable to render top file: {0}")]
     Top(String),

@@ -92,7 +92,15 @@ pub static MODULE: Module = Module {
         },
         Function {
             name: "sls",
-            params: &["mods", "test", "exclude", "queue", "sync_mods", "state_events", "**kwargs"],
+            params: &[
+                "mods",
+                "test",
+                "exclude",
+                "queue",
+                "sync_mods",
+                "state_events",
+                "**kwargs",
+            ],
             doc: "Apply the SLS files in `mods`. `exclude` drops SLS or IDs (`exclude=bar` or `exclude=\"[{'id': 'x'}]\"`), `saltenv` picks the environment, `test=True` predicts.\n\nCLI Example:\n\n    halite '*' state.sls nginx,users saltenv=base",
             call: sls,
         },
@@ -131,7 +139,9 @@ fn common(args: &Args, params: &[&str]) -> CommonArgs {
         mods: arg(args, params, "mods"),
         test: arg(args, params, "test"),
         exclude: arg(args, params, "exclude"),
-        saltenv: arg(args, params, "saltenv").filter(|v| !v.is_null()).map(|v| pystr(&v)),
+        saltenv: arg(args, params, "saltenv")
+            .filter(|v| !v.is_null())
+            .map(|v| pystr(&v)),
     }
 }
 
@@ -145,7 +155,11 @@ fn split_input(v: &Value) -> Vec<String> {
     match v {
         Value::Array(items) => items.iter().map(pystr).collect(),
         Value::Null => Vec::new(),
-        other => pystr(other).split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        other => pystr(other)
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
     }
 }
 
@@ -159,7 +173,11 @@ fn settings(ctx: &Ctx, test: Option<&Value>) -> RunSettings {
         Some(Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
     };
-    RunSettings { test, failhard: ctx.opt("failhard").is_some_and(truthy), disabled_requisites }
+    RunSettings {
+        test,
+        failhard: ctx.opt("failhard").is_some_and(truthy),
+        disabled_requisites,
+    }
 }
 
 fn errors_value(ctx: &Ctx, errors: Vec<String>) -> Value {
@@ -168,33 +186,39 @@ fn errors_value(ctx: &Ctx, errors: Vec<String>) -> Value {
 }
 
 fn finish(ctx: &Ctx, ret: Map<String, Value>) -> Value {
-    ctx.set_retcode(if check_result(&ret) { 0 } else { EX_STATE_FAILURE });
+    ctx.set_retcode(if check_result(&ret) {
+        0
+    } else {
+        EX_STATE_FAILURE
+    });
     Value::Object(ret)
 }
 
-/// An `exclude` argument as Salt takes it: a list, a comma-separated
-/// string, or YAML text of a list of `{sls|id: ...}` maps.
+/// An `exclude` argument as Salt takes it (`split_input`): a list (the
+/// CLI parses `exclude="[{'id': x}]"` as YAML) or a comma-separated string.
 fn exclude_list(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(items) => items.clone(),
-        Value::String(s) if s.trim_start().starts_with('[') => match halite_yaml::from_str(s) {
-            Ok(Value::Array(items)) => items,
-            _ => vec![Value::String(s.clone())],
-        },
         other => split_input(other).into_iter().map(Value::String).collect(),
     }
 }
 
 fn add_exclude(high: &mut Map<String, Value>, exclude: Option<&Value>) {
-    let Some(exclude) = exclude.filter(|e| truthy(e)) else { return };
-    let slot = high.entry("__exclude__").or_insert_with(|| Value::Array(Vec::new()));
+    let Some(exclude) = exclude.filter(|e| truthy(e)) else {
+        return;
+    };
+    let slot = high
+        .entry("__exclude__")
+        .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = slot {
         list.extend(exclude_list(exclude));
     }
 }
 
 fn saltenv_of(ctx: &Ctx, given: Option<String>) -> String {
-    given.or_else(|| ctx.opt("saltenv").filter(|v| !v.is_null()).map(pystr)).unwrap_or_else(|| "base".to_owned())
+    given
+        .or_else(|| ctx.opt("saltenv").filter(|v| !v.is_null()).map(pystr))
+        .unwrap_or_else(|| "base".to_owned())
 }
 
 fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonArgs) -> Value {
@@ -204,7 +228,12 @@ fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonA
         return errors_value(ctx, errors);
     }
     add_exclude(&mut high, a.exclude.as_ref());
-    match call_high(ctx, high, settings(ctx, a.test.as_ref()), &builder.processed_sls) {
+    match call_high(
+        ctx,
+        high,
+        settings(ctx, a.test.as_ref()),
+        &builder.processed_sls,
+    ) {
         Ok(ret) => finish(ctx, ret),
         Err(errors) => errors_value(ctx, errors),
     }
@@ -215,7 +244,12 @@ fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);
-    Ok(run_matches(ctx, source.as_ref(), &vec![(saltenv, mods)], &a))
+    Ok(run_matches(
+        ctx,
+        source.as_ref(),
+        &vec![(saltenv, mods)],
+        &a,
+    ))
 }
 
 fn apply(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
@@ -230,15 +264,27 @@ fn apply(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     highstate(ctx, &args)
 }
 
-fn minion_matches(ctx: &Ctx, source: &dyn SlsSource, only_env: Option<&str>) -> Result<Matches, Vec<String>> {
+fn minion_matches(
+    ctx: &Ctx,
+    source: &dyn SlsSource,
+    only_env: Option<&str>,
+) -> Result<Matches, Vec<String>> {
     let (top, errors) = get_top(source, only_env);
     if !errors.is_empty() {
         return Err(errors);
     }
     let id = ctx.opt("id").map(pystr).unwrap_or_default();
-    let minion = TopMinion { id: &id, grains: &ctx.grains, pillar: &ctx.pillar };
-    let nodegroups = ctx.opt("nodegroups").and_then(Value::as_object).cloned().unwrap_or_default();
-    Ok(top_matches(&top, &minion, &nodegroups))
+    let minion = TopMinion {
+        id: &id,
+        grains: &ctx.grains,
+        pillar: &ctx.pillar,
+    };
+    let nodegroups = ctx
+        .opt("nodegroups")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(top_matches(&top, &minion, &nodegroups, &source.saltenvs()))
 }
 
 fn no_states(ctx: &Ctx, comment: &str) -> Value {
@@ -262,7 +308,10 @@ fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
         Err(errors) => return Ok(errors_value(ctx, errors)),
     };
     if matches.is_empty() {
-        return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details."));
+        return Ok(no_states(
+            ctx,
+            "No Top file or master_tops data matches found. Please see master log for details.",
+        ));
     }
     Ok(run_matches(ctx, source.as_ref(), &matches, &a))
 }
@@ -281,9 +330,15 @@ struct SingleArgs {
 fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     const TOP_PARAMS: &[&str] = &["topfn", "test", "queue"];
     let Some(topfn) = arg(args, TOP_PARAMS, "topfn").map(|t| pystr(&t)) else {
-        return Err(ExecError::InvalidArgs { fun: "state.top".into(), message: "missing required argument 'topfn'".into() });
+        return Err(ExecError::InvalidArgs {
+            fun: "state.top".into(),
+            message: "missing required argument 'topfn'".into(),
+        });
     };
-    let a = TopArgs { topfn, common: common(args, TOP_PARAMS) };
+    let a = TopArgs {
+        topfn,
+        common: common(args, TOP_PARAMS),
+    };
     let source = source(ctx);
     // The named top file replaces top.sls: read it through the source as
     // an SLS of the same name (without `.sls`).
@@ -291,18 +346,37 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let name = a.topfn.trim_end_matches(".sls").replace('/', ".");
     let top_data = match source.render(&saltenv, &name) {
         Ok(Some(r)) => r.data,
-        Ok(None) => return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details.")),
+        Ok(None) => {
+            return Ok(no_states(
+                ctx,
+                "No Top file or master_tops data matches found. Please see master log for details.",
+            ));
+        }
         Err(err) => return Ok(errors_value(ctx, vec![err.to_string()])),
     };
     let Value::Object(top_map) = top_data else {
-        return Ok(errors_value(ctx, vec![format!("Top file {} is not a dictionary", a.topfn)]));
+        return Ok(errors_value(
+            ctx,
+            vec![format!("Top file {} is not a dictionary", a.topfn)],
+        ));
     };
     let id = ctx.opt("id").map(pystr).unwrap_or_default();
-    let minion = TopMinion { id: &id, grains: &ctx.grains, pillar: &ctx.pillar };
-    let nodegroups = ctx.opt("nodegroups").and_then(Value::as_object).cloned().unwrap_or_default();
-    let matches = top_matches(&top_map, &minion, &nodegroups);
+    let minion = TopMinion {
+        id: &id,
+        grains: &ctx.grains,
+        pillar: &ctx.pillar,
+    };
+    let nodegroups = ctx
+        .opt("nodegroups")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let matches = top_matches(&top_map, &minion, &nodegroups, &source.saltenvs());
     if matches.is_empty() {
-        return Ok(no_states(ctx, "No Top file or master_tops data matches found. Please see master log for details."));
+        return Ok(no_states(
+            ctx,
+            "No Top file or master_tops data matches found. Please see master log for details.",
+        ));
     }
     Ok(run_matches(ctx, source.as_ref(), &matches, &a.common))
 }
@@ -316,7 +390,10 @@ fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     }
 }
 
-fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<String>> {
+fn highstate_high(
+    ctx: &Ctx,
+    a: &CommonArgs,
+) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<String>> {
     let source = source(ctx);
     let matches = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref())?;
     let mut builder = HighStateBuilder::new(source.as_ref());
@@ -338,10 +415,22 @@ fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(args, SHOW_PARAMS);
     let disabled = settings(ctx, None).disabled_requisites;
-    match highstate_high(ctx, &a).and_then(|(high, _)| compile_low(high, &disabled)) {
-        Ok(chunks) => Ok(Value::Array(chunks.into_iter().map(Value::Object).collect())),
+    let source = source(ctx);
+    // Salt's compile_low_chunks keeps going after render errors and
+    // reports them together with the compiler's.
+    let result = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()).and_then(|matches| {
+        let mut builder = HighStateBuilder::new(source.as_ref());
+        let (high, errors) = builder.render_highstate(&matches);
+        crate::compile_low_collecting(high, &disabled, errors)
+    });
+    match result {
+        Ok(chunks) => Ok(Value::Array(
+            chunks.into_iter().map(Value::Object).collect(),
+        )),
         // Salt's show_lowstate returns the errors with retcode 0.
-        Err(errors) => Ok(Value::Array(errors.into_iter().map(Value::String).collect())),
+        Err(errors) => Ok(Value::Array(
+            errors.into_iter().map(Value::String).collect(),
+        )),
     }
 }
 
@@ -361,22 +450,40 @@ fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 
 fn single(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     const SINGLE_PARAMS: &[&str] = &["fun", "name", "test", "queue"];
-    let missing = |what: &str| ExecError::InvalidArgs { fun: "state.single".into(), message: format!("missing required argument '{what}'") };
-    let fun_name = arg(args, SINGLE_PARAMS, "fun").map(|f| pystr(&f)).ok_or_else(|| missing("fun"))?;
+    let missing = |what: &str| ExecError::InvalidArgs {
+        fun: "state.single".into(),
+        message: format!("missing required argument '{what}'"),
+    };
+    let fun_name = arg(args, SINGLE_PARAMS, "fun")
+        .map(|f| pystr(&f))
+        .ok_or_else(|| missing("fun"))?;
     let name = arg(args, SINGLE_PARAMS, "name").ok_or_else(|| missing("name"))?;
     let test = arg(args, SINGLE_PARAMS, "test");
-    let rest: Map<String, Value> = args.kwargs.iter().filter(|(k, _)| !SINGLE_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let rest: Map<String, Value> = args
+        .kwargs
+        .iter()
+        .filter(|(k, _)| !SINGLE_PARAMS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let a = SingleArgs { name, test, rest };
     let Some((state, fun)) = fun_name.split_once('.') else {
         ctx.set_retcode(EX_STATE_COMPILER_ERROR);
         return Ok(Value::String("Invalid function passed".into()));
     };
-    let mut low: Map<String, Value> = a.rest.into_iter().filter(|(k, _)| !k.starts_with("__pub_") && k != "queue").collect();
+    let mut low: Map<String, Value> = a
+        .rest
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("__pub_") && k != "queue")
+        .collect();
     low.insert("state".into(), Value::String(state.to_owned()));
     low.insert("fun".into(), Value::String(fun.to_owned()));
     low.insert("__id__".into(), a.name.clone());
     low.insert("name".into(), a.name);
     let mut runner = Runner::new(ctx, settings(ctx, a.test.as_ref()), Vec::new());
+    let errors = runner.verify_data(&mut low);
+    if !errors.is_empty() {
+        return Ok(errors_value(ctx, errors));
+    }
     let tag = gen_tag(&low);
     let ret = runner.call(&mut low);
     let mut out = Map::new();

@@ -57,9 +57,15 @@ impl<'a> HighStateBuilder<'a> {
             for sls_match in states {
                 let mut statefiles = Vec::new();
                 if let Some(avail) = self.avail.get(saltenv) {
-                    statefiles = avail.iter().filter(|s| fnmatch(s, sls_match)).cloned().collect();
+                    statefiles = avail
+                        .iter()
+                        .filter(|s| fnmatch(s, sls_match))
+                        .cloned()
+                        .collect();
                 } else {
-                    all_errors.push(format!("No matching salt environment for environment '{saltenv}' found"));
+                    all_errors.push(format!(
+                        "No matching salt environment for environment '{saltenv}' found"
+                    ));
                 }
                 if statefiles.is_empty() {
                     statefiles = vec![sls_match.clone()];
@@ -75,7 +81,9 @@ impl<'a> HighStateBuilder<'a> {
                     let this_sls = format!("SLS {sls_match} in saltenv");
                     for error in errors.iter_mut() {
                         if error.contains("is not available") && error.contains(&this_sls) {
-                            *error = format!("No matching sls found for '{sls_match}' in env '{saltenv}'");
+                            *error = format!(
+                                "No matching sls found for '{sls_match}' in env '{saltenv}'"
+                            );
                         }
                     }
                     all_errors.extend(errors);
@@ -129,7 +137,9 @@ impl<'a> HighStateBuilder<'a> {
                     include = items.clone();
                     state.shift_remove("include");
                 }
-                _ => errors.push(format!("Include Declaration in SLS {sls} is not formed as a list")),
+                _ => errors.push(format!(
+                    "Include Declaration in SLS {sls} is not formed as a list"
+                )),
             }
         }
         handle_extend(&mut state, sls, saltenv, &mut errors);
@@ -146,7 +156,10 @@ impl<'a> HighStateBuilder<'a> {
                 Value::String(name) => (saltenv.to_owned(), name),
                 other => (saltenv.to_owned(), crate::pystr(&other)),
             };
-            if env_key != "_xenv" && !self.avail.contains_key(&env_key) && !self.avail.contains_key("__env__") {
+            if env_key != "_xenv"
+                && !self.avail.contains_key(&env_key)
+                && !self.avail.contains_key("__env__")
+            {
                 errors.push(format!(
                     "Nonexistent saltenv '{env_key}' found in include of '{inc_sls}' within SLS '{saltenv}:{sls}'"
                 ));
@@ -165,14 +178,19 @@ impl<'a> HighStateBuilder<'a> {
                     ));
                     continue;
                 }
-                let mut parts: Vec<String> = p_comps[..p_comps.len() - levels].iter().map(|s| (*s).to_owned()).collect();
+                let mut parts: Vec<String> = p_comps[..p_comps.len() - levels]
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect();
                 parts.push(rest);
                 inc_sls = parts.join(".");
             }
             let empty = Vec::new();
             let resolved_envs: Vec<String> = if env_key != "_xenv" {
                 let avail = self.avail.get(&env_key).unwrap_or(&empty);
-                if matches.iter().any(|(env, _)| *env == env_key) || avail.iter().any(|s| fnmatch(s, &inc_sls)) {
+                if matches.iter().any(|(env, _)| *env == env_key)
+                    || avail.iter().any(|s| fnmatch(s, &inc_sls))
+                {
                     vec![env_key.clone()]
                 } else {
                     Vec::new()
@@ -180,18 +198,34 @@ impl<'a> HighStateBuilder<'a> {
             } else {
                 matches
                     .iter()
-                    .filter(|(env, _)| self.avail.get(env).unwrap_or(&empty).iter().any(|s| fnmatch(s, &inc_sls)))
+                    .filter(|(env, _)| {
+                        self.avail
+                            .get(env)
+                            .unwrap_or(&empty)
+                            .iter()
+                            .any(|s| fnmatch(s, &inc_sls))
+                    })
                     .map(|(env, _)| env.clone())
                     .collect()
             };
             if resolved_envs.len() == 1 || resolved_envs.iter().any(|e| e == saltenv) {
-                let mut sls_targets: Vec<String> =
-                    self.avail.get(saltenv).unwrap_or(&empty).iter().filter(|s| fnmatch(s, &inc_sls)).cloned().collect();
+                let mut sls_targets: Vec<String> = self
+                    .avail
+                    .get(saltenv)
+                    .unwrap_or(&empty)
+                    .iter()
+                    .filter(|s| fnmatch(s, &inc_sls))
+                    .cloned()
+                    .collect();
                 if sls_targets.is_empty() {
                     sls_targets.push(inc_sls.clone());
                 }
                 for sls_target in sls_targets {
-                    let r_env = if resolved_envs.len() == 1 { resolved_envs[0].clone() } else { saltenv.to_owned() };
+                    let r_env = if resolved_envs.len() == 1 {
+                        resolved_envs[0].clone()
+                    } else {
+                        saltenv.to_owned()
+                    };
                     if mods.contains(&format!("{r_env}:{sls_target}")) {
                         continue;
                     }
@@ -216,7 +250,11 @@ impl<'a> HighStateBuilder<'a> {
                 }
             } else if resolved_envs.is_empty() {
                 let envs = if env_key == "_xenv" {
-                    matches.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>().join(", ")
+                    matches
+                        .iter()
+                        .map(|(e, _)| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     env_key.clone()
                 };
@@ -246,7 +284,11 @@ impl<'a> HighStateBuilder<'a> {
                     continue;
                 }
                 let Value::Array(args) = args else { continue };
-                let found = args.iter().any(|arg| arg.as_object().and_then(|m| m.keys().next()).is_some_and(|k| k == "order"));
+                let found = args.iter().any(|arg| {
+                    arg.as_object()
+                        .and_then(|m| m.keys().next())
+                        .is_some_and(|k| k == "order")
+                });
                 if !found {
                     let mut order = Map::new();
                     order.insert("order".into(), Value::from(self.iorder));
@@ -299,7 +341,9 @@ fn handle_state_decls(state: &mut HighData, sls: &str, saltenv: &str, errors: &m
                     ));
                     continue;
                 }
-                let Some(Value::Array(mut args)) = map.shift_remove(&key) else { continue };
+                let Some(Value::Array(mut args)) = map.shift_remove(&key) else {
+                    continue;
+                };
                 args.push(Value::String(fun));
                 map.insert(module.clone(), Value::Array(args));
                 skeys.insert(module);
@@ -307,28 +351,41 @@ fn handle_state_decls(state: &mut HighData, sls: &str, saltenv: &str, errors: &m
             }
             skeys.insert(key);
         }
-        map.entry("__sls__").or_insert_with(|| Value::String(sls.to_owned()));
-        map.entry("__env__").or_insert_with(|| Value::String(saltenv.to_owned()));
+        map.entry("__sls__")
+            .or_insert_with(|| Value::String(sls.to_owned()));
+        map.entry("__env__")
+            .or_insert_with(|| Value::String(saltenv.to_owned()));
     }
 }
 
 /// Salt's `_handle_extend`: moves `extend:` into the `__extend__` list.
 fn handle_extend(state: &mut HighData, sls: &str, saltenv: &str, errors: &mut Vec<String>) {
-    let Some(ext) = state.shift_remove("extend") else { return };
+    let Some(ext) = state.shift_remove("extend") else {
+        return;
+    };
     let Value::Object(mut ext) = ext else {
-        errors.push(format!("Extension value in SLS '{sls}' is not a dictionary"));
+        errors.push(format!(
+            "Extension value in SLS '{sls}' is not a dictionary"
+        ));
         return;
     };
     for (name, body) in ext.iter_mut() {
         let Value::Object(body) = body else {
-            errors.push(format!("Extension name '{name}' in SLS '{sls}' is not a dictionary"));
+            errors.push(format!(
+                "Extension name '{name}' in SLS '{sls}' is not a dictionary"
+            ));
             continue;
         };
-        body.entry("__sls__").or_insert_with(|| Value::String(sls.to_owned()));
-        body.entry("__env__").or_insert_with(|| Value::String(saltenv.to_owned()));
+        body.entry("__sls__")
+            .or_insert_with(|| Value::String(sls.to_owned()));
+        body.entry("__env__")
+            .or_insert_with(|| Value::String(saltenv.to_owned()));
         let keys: Vec<String> = body.keys().cloned().collect();
         for key in keys {
-            if key.starts_with('_') || !body.get(&key).is_some_and(Value::is_array) || !key.contains('.') {
+            if key.starts_with('_')
+                || !body.get(&key).is_some_and(Value::is_array)
+                || !key.contains('.')
+            {
                 continue;
             }
             let mut comps = key.split('.');
@@ -345,10 +402,14 @@ fn handle_extend(state: &mut HighData, sls: &str, saltenv: &str, errors: &mut Ve
 
 /// Salt's `_handle_exclude`: moves `exclude:` into the `__exclude__` list.
 fn handle_exclude(state: &mut HighData, sls: &str, errors: &mut Vec<String>) {
-    let Some(exc) = state.shift_remove("exclude") else { return };
+    let Some(exc) = state.shift_remove("exclude") else {
+        return;
+    };
     match exc {
         Value::Array(items) => push_list(state, "__exclude__", items),
-        _ => errors.push(format!("Exclude Declaration in SLS {sls} is not formed as a list")),
+        _ => errors.push(format!(
+            "Exclude Declaration in SLS {sls} is not formed as a list"
+        )),
     }
 }
 
@@ -360,7 +421,11 @@ fn push_list(state: &mut HighData, key: &str, items: Vec<Value>) {
 }
 
 /// Salt's `merge_included_states`: IDs must be globally unique.
-pub fn merge_included_states(highstate: &mut HighData, mut state: HighData, errors: &mut Vec<String>) {
+pub fn merge_included_states(
+    highstate: &mut HighData,
+    mut state: HighData,
+    errors: &mut Vec<String>,
+) {
     if let Some(Value::Array(ext)) = state.shift_remove("__extend__") {
         push_list(highstate, "__extend__", ext);
     }
@@ -385,7 +450,9 @@ pub fn merge_included_states(highstate: &mut HighData, mut state: HighData, erro
 }
 
 fn clean_duplicate_extends(highstate: &mut HighData) {
-    let Some(Value::Array(exts)) = highstate.get_mut("__extend__") else { return };
+    let Some(Value::Array(exts)) = highstate.get_mut("__extend__") else {
+        return;
+    };
     let mut seen: Vec<(String, Value)> = Vec::new();
     for ext in exts.iter() {
         if let Value::Object(map) = ext {

@@ -31,7 +31,9 @@ pub mod source;
 pub mod states;
 pub mod top;
 
-pub use api::{Applied, Behaviour, Failure, Plan, StateArgs, StateCtx, StateFunction, StateModule, StateReturn};
+pub use api::{
+    Applied, Behaviour, Failure, Plan, StateArgs, StateCtx, StateFunction, StateModule, StateReturn,
+};
 pub use compile::LowChunk;
 pub use error::StateError;
 pub use exec_module::{MODULE, set_source_factory};
@@ -90,12 +92,32 @@ pub fn render_sls<'a>(
 
 /// Everything between high data and chunks (Salt's `compile_low_chunks`
 /// after rendering): extend, verify, requisite_in, exclude, compile.
-pub fn compile_low(mut high: HighData, disabled_requisites: &[String]) -> Result<Vec<LowChunk>, Vec<String>> {
+pub fn compile_low(
+    mut high: HighData,
+    disabled_requisites: &[String],
+) -> Result<Vec<LowChunk>, Vec<String>> {
     let mut errors = compile::reconcile_extend(&mut high, false);
     errors.extend(compile::verify_high(&high));
     if !errors.is_empty() {
         return Err(errors);
     }
+    errors.extend(compile::requisite_in(&mut high, disabled_requisites));
+    compile::apply_exclude(&mut high);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(compile::compile_high_data(&high))
+}
+
+/// Salt's `compile_low_chunks`: like [`compile_low`] but every stage runs
+/// and `errors` (from rendering) are reported with the compiler's.
+pub fn compile_low_collecting(
+    mut high: HighData,
+    disabled_requisites: &[String],
+    mut errors: Vec<String>,
+) -> Result<Vec<LowChunk>, Vec<String>> {
+    errors.extend(compile::reconcile_extend(&mut high, false));
+    errors.extend(compile::verify_high(&high));
     errors.extend(compile::requisite_in(&mut high, disabled_requisites));
     compile::apply_exclude(&mut high);
     if !errors.is_empty() {
@@ -122,5 +144,6 @@ pub fn call_high(
 /// Salt's `state.check_result` on a state return: false when any state
 /// failed.
 pub fn check_result(ret: &Map<String, Value>) -> bool {
-    ret.values().all(|r| r.get("result") != Some(&Value::Bool(false)))
+    ret.values()
+        .all(|r| r.get("result") != Some(&Value::Bool(false)))
 }

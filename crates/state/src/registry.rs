@@ -24,15 +24,31 @@ mod tests {
     #[test]
     fn registry_is_sorted_unique_and_documented() {
         for pair in STATE_MODULES.windows(2) {
-            assert!(pair[0].name < pair[1].name, "not sorted: {} {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "not sorted: {} {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         for m in STATE_MODULES {
             assert!(!m.doc.trim().is_empty());
             for pair in m.functions.windows(2) {
-                assert!(pair[0].name < pair[1].name, "{}: {} {}", m.name, pair[0].name, pair[1].name);
+                assert!(
+                    pair[0].name < pair[1].name,
+                    "{}: {} {}",
+                    m.name,
+                    pair[0].name,
+                    pair[1].name
+                );
             }
             for f in m.functions.iter().chain(m.mod_watch) {
-                assert!(f.doc.contains("SLS Example:"), "{}.{} has no SLS Example", m.name, f.name);
+                assert!(
+                    f.doc.contains("SLS Example:"),
+                    "{}.{} has no SLS Example",
+                    m.name,
+                    f.name
+                );
             }
         }
         assert!(find_state_function("test.nop").is_some());

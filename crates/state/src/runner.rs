@@ -28,7 +28,13 @@ use crate::{pystr, truthy};
 /// Salt's state tag: `{state}_|-{__id__}_|-{name}_|-{fun}`.
 pub fn gen_tag(low: &Map<String, Value>) -> String {
     let f = |k: &str| low.get(k).map(pystr).unwrap_or_else(|| "None".into());
-    format!("{}_|-{}_|-{}_|-{}", f("state"), f("__id__"), f("name"), f("fun"))
+    format!(
+        "{}_|-{}_|-{}_|-{}",
+        f("state"),
+        f("__id__"),
+        f("name"),
+        f("fun")
+    )
 }
 
 /// Options of one state run.
@@ -89,10 +95,18 @@ fn fake_timing() -> (Value, Value) {
 
 /// Local wall-clock time of day as Python's `time().isoformat()`.
 fn local_time_now() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let offset = local_utc_offset_secs();
     let secs = (now.as_secs() as i64 + offset).rem_euclid(86400);
-    format!("{:02}:{:02}:{:02}.{:06}", secs / 3600, (secs / 60) % 60, secs % 60, now.subsec_micros())
+    format!(
+        "{:02}:{:02}:{:02}.{:06}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60,
+        now.subsec_micros()
+    )
 }
 
 fn local_utc_offset_secs() -> i64 {
@@ -255,13 +269,20 @@ impl<'a> Runner<'a> {
         for r_state in r_states {
             let mut found_chunks = Vec::new();
             if low.get(r_state).is_some_and(|v| !v.is_null()) {
-                if self.settings.disabled_requisites.iter().any(|d| d == r_state) {
+                if self
+                    .settings
+                    .disabled_requisites
+                    .iter()
+                    .any(|d| d == r_state)
+                {
                     tracing::warn!("The {r_state} requisite has been disabled, Ignoring.");
                     reqs.push((r_state, found_chunks));
                     continue;
                 }
                 for req in req_list(low, r_state) {
-                    let Some((req_key, req_val)) = normalise_req(&req) else { continue };
+                    let Some((req_key, req_val)) = normalise_req(&req) else {
+                        continue;
+                    };
                     if req_val.is_null() {
                         continue;
                     }
@@ -316,7 +337,10 @@ impl<'a> Runner<'a> {
                     req_stats.insert("change");
                     continue;
                 }
-                if r_state.starts_with("prereq") && result.is_null() && !r_state.starts_with("prerequired") {
+                if r_state.starts_with("prereq")
+                    && result.is_null()
+                    && !r_state.starts_with("prerequired")
+                {
                     req_stats.insert("premet");
                 }
                 if r_state.starts_with("prereq") && !result.is_null() {
@@ -349,7 +373,11 @@ impl<'a> Runner<'a> {
         } else if fun_stats.contains("fail") {
             Status::Fail
         } else if fun_stats.contains("pre") {
-            if fun_stats.contains("premet") { Status::Met } else { Status::Pre }
+            if fun_stats.contains("premet") {
+                Status::Met
+            } else {
+                Status::Pre
+            }
         } else if fun_stats.contains("onfail") && !fun_stats.contains("onchangesmet") {
             Status::OnFail
         } else if fun_stats.contains("onchanges") && !fun_stats.contains("onchangesmet") {
@@ -364,7 +392,13 @@ impl<'a> Runner<'a> {
         (status, reqs)
     }
 
-    fn skipped_ret(&mut self, idx: usize, result: bool, comment: &str, state_ran: Option<bool>) -> Value {
+    fn skipped_ret(
+        &mut self,
+        idx: usize,
+        result: bool,
+        comment: &str,
+        state_ran: Option<bool>,
+    ) -> Value {
         let (start_time, duration) = fake_timing();
         let mut ret = Map::new();
         ret.insert("changes".into(), json!({}));
@@ -382,7 +416,10 @@ impl<'a> Runner<'a> {
 
     fn add_identity(&self, idx: usize, ret: &mut Map<String, Value>) {
         for key in ["__sls__", "__id__", "name"] {
-            ret.insert(key.into(), self.chunks[idx].get(key).cloned().unwrap_or(Value::Null));
+            ret.insert(
+                key.into(),
+                self.chunks[idx].get(key).cloned().unwrap_or(Value::Null),
+            );
         }
     }
 
@@ -390,7 +427,10 @@ impl<'a> Runner<'a> {
         let mut ret = Map::new();
         ret.insert("changes".into(), json!({}));
         ret.insert("result".into(), Value::Bool(false));
-        ret.insert("comment".into(), Value::String("Recursive requisite found".into()));
+        ret.insert(
+            "comment".into(),
+            Value::String("Recursive requisite found".into()),
+        );
         ret.insert("__run_num__".into(), json!(self.run_num));
         self.add_identity(idx, &mut ret);
         Value::Object(ret)
@@ -402,7 +442,11 @@ impl<'a> Runner<'a> {
         if !get_bool(&self.chunks[idx], "prerequired") {
             self.active.insert(tag.clone());
         }
-        let mut requisites: Vec<&str> = REQ_ORDER.iter().copied().filter(|r| *r != "onfail_all").collect();
+        let mut requisites: Vec<&str> = REQ_ORDER
+            .iter()
+            .copied()
+            .filter(|r| *r != "onfail_all")
+            .collect();
         let is_prereq = get_bool(&self.chunks[idx], "__prereq__");
         let (status, reqs) = if !is_prereq {
             requisites.push("prerequired");
@@ -417,16 +461,20 @@ impl<'a> Runner<'a> {
                 for requisite in &requisites {
                     let mut lost_here = Vec::new();
                     for req in req_list(&self.chunks[idx], requisite) {
-                        let Some((req_key, req_val)) = normalise_req(&req) else { continue };
+                        let Some((req_key, req_val)) = normalise_req(&req) else {
+                            continue;
+                        };
                         let mut found = false;
                         if !req_val.is_null() {
                             let val = pystr(&req_val);
                             for j in 0..self.chunks.len() {
                                 if chunk_matches(&self.chunks[j], &req_key, &val) {
                                     if *requisite == "prereq" {
-                                        self.chunks[j].insert("__prereq__".into(), Value::Bool(true));
+                                        self.chunks[j]
+                                            .insert("__prereq__".into(), Value::Bool(true));
                                     } else if *requisite == "prerequired" && req_key != "sls" {
-                                        self.chunks[j].insert("__prerequired__".into(), Value::Bool(true));
+                                        self.chunks[j]
+                                            .insert("__prerequired__".into(), Value::Bool(true));
                                     }
                                     req_ids.push(j);
                                     found = true;
@@ -536,7 +584,10 @@ impl<'a> Runner<'a> {
                     for (_, ids) in &reqs {
                         for &j in ids {
                             let req_tag = gen_tag(&self.chunks[j]);
-                            let req_ret = self.pre.get(&req_tag).or_else(|| self.running.get(&req_tag));
+                            let req_ret = self
+                                .pre
+                                .get(&req_tag)
+                                .or_else(|| self.running.get(&req_tag));
                             if req_ret.and_then(|r| r.get("result")) == Some(&Value::Bool(false)) {
                                 let key = format!(
                                     "{}.{}",
@@ -551,7 +602,8 @@ impl<'a> Runner<'a> {
                     }
                     // Salt joins a set, whose order Python does not fix;
                     // we keep the requisites' declaration order.
-                    let comment = format!("One or more requisite failed: {}", failed_order.join(", "));
+                    let comment =
+                        format!("One or more requisite failed: {}", failed_order.join(", "));
                     let ret = self.skipped_ret(idx, false, &comment, None);
                     self.running.insert(tag.clone(), ret.clone());
                     self.pre.insert(tag, ret);
@@ -560,7 +612,9 @@ impl<'a> Runner<'a> {
             }
             Status::Change if !is_prereq => {
                 let mut ret = self.call_index(idx);
-                if !ret.get("changes").is_some_and(truthy) && !ret.get("skip_watch").is_some_and(truthy) {
+                if !ret.get("changes").is_some_and(truthy)
+                    && !ret.get("skip_watch").is_some_and(truthy)
+                {
                     let mut low = self.chunks[idx].clone();
                     let fun = low.get("fun").cloned().unwrap_or(Value::Null);
                     low.insert("sfun".into(), fun);
@@ -568,7 +622,14 @@ impl<'a> Runner<'a> {
                     let reqs_value: Map<String, Value> = reqs
                         .iter()
                         .map(|(k, ids)| {
-                            (k.to_string(), Value::Array(ids.iter().map(|&j| Value::Object(self.chunks[j].clone())).collect()))
+                            (
+                                k.to_string(),
+                                Value::Array(
+                                    ids.iter()
+                                        .map(|&j| Value::Object(self.chunks[j].clone()))
+                                        .collect(),
+                                ),
+                            )
                         })
                         .collect();
                     low.insert("__reqs__".into(), Value::Object(reqs_value));
@@ -583,13 +644,22 @@ impl<'a> Runner<'a> {
                 self.run_num += 1;
             }
             Status::OnFail => {
-                let ret = self.skipped_ret(idx, true, "State was not run because onfail req did not change", Some(false));
+                let ret = self.skipped_ret(
+                    idx,
+                    true,
+                    "State was not run because onfail req did not change",
+                    Some(false),
+                );
                 self.running.insert(tag, ret);
                 self.run_num += 1;
             }
             Status::OnChanges => {
-                let ret =
-                    self.skipped_ret(idx, true, "State was not run because none of the onchanges reqs changed", Some(false));
+                let ret = self.skipped_ret(
+                    idx,
+                    true,
+                    "State was not run because none of the onchanges reqs changed",
+                    Some(false),
+                );
                 self.running.insert(tag, ret);
                 self.run_num += 1;
             }
@@ -615,7 +685,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Salt's `verify_data`.
-    fn verify_data(&self, low: &mut LowChunk) -> Vec<String> {
+    pub fn verify_data(&self, low: &mut LowChunk) -> Vec<String> {
         let mut errors = Vec::new();
         for key in ["state", "fun", "name"] {
             if !low.contains_key(key) {
@@ -624,7 +694,10 @@ impl<'a> Runner<'a> {
         }
         if let Some(name) = low.get("name") {
             if truthy(name) && !name.is_string() {
-                let sls = low.get("__sls__").map(|s| format!("in SLS '{}' ", pystr(s))).unwrap_or_default();
+                let sls = low
+                    .get("__sls__")
+                    .map(|s| format!("in SLS '{}' ", pystr(s)))
+                    .unwrap_or_default();
                 errors.push(format!(
                     "ID '{}' {sls}is not formed as a string, but is a {}",
                     pystr(name),
@@ -643,7 +716,10 @@ impl<'a> Runner<'a> {
         match find_state_function(&full) {
             None => match low.get("__sls__") {
                 Some(sls) => {
-                    errors.push(format!("State '{full}' was not found in SLS '{}'", pystr(sls)));
+                    errors.push(format!(
+                        "State '{full}' was not found in SLS '{}'",
+                        pystr(sls)
+                    ));
                     errors.push(format!("Reason: '{full}' is not available."));
                 }
                 None => errors.push(format!("Specified state '{full}' was not found")),
@@ -657,7 +733,11 @@ impl<'a> Runner<'a> {
             }
         }
         let state = low.get("state").map(pystr).unwrap_or_default();
-        let mut reqdec = if low.contains_key("require") { Some("require") } else { None };
+        let mut reqdec = if low.contains_key("require") {
+            Some("require")
+        } else {
+            None
+        };
         if low.contains_key("watch") {
             if find_state_function(&format!("{state}.mod_watch")).is_none() {
                 let moved = req_list(low, "watch");
@@ -678,7 +758,9 @@ impl<'a> Runner<'a> {
             let id = low.get("__id__").map(pystr).unwrap_or_default();
             for req in req_list(low, reqdec) {
                 let Some(map) = req.as_object() else { continue };
-                let Some((first, val)) = map.iter().next() else { continue };
+                let Some((first, val)) = map.iter().next() else {
+                    continue;
+                };
                 if *first == state {
                     let val = pystr(val);
                     if fnmatch(&name, &val) || fnmatch(&id, &val) {
@@ -707,7 +789,10 @@ impl<'a> Runner<'a> {
             let joined = lines.iter().map(pystr).collect::<Vec<_>>().join("\n");
             ret["comment"] = Value::String(joined);
         }
-        if let Some(result) = ret.get("result").filter(|r| !r.is_null() && !r.is_boolean()) {
+        if let Some(result) = ret
+            .get("result")
+            .filter(|r| !r.is_null() && !r.is_boolean())
+        {
             let b = truthy(result);
             ret["result"] = Value::Bool(b);
         }
@@ -721,9 +806,15 @@ impl<'a> Runner<'a> {
         if !errors.is_empty() {
             let mut ret = Map::new();
             ret.insert("result".into(), Value::Bool(false));
-            ret.insert("name".into(), low.get("name").cloned().unwrap_or(Value::Null));
+            ret.insert(
+                "name".into(),
+                low.get("name").cloned().unwrap_or(Value::Null),
+            );
             ret.insert("changes".into(), json!({}));
-            ret.insert("comment".into(), Value::String(errors.iter().map(|e| format!("{e}\n")).collect()));
+            ret.insert(
+                "comment".into(),
+                Value::String(errors.iter().map(|e| format!("{e}\n")).collect()),
+            );
             ret.insert("__run_num__".into(), json!(self.run_num));
             self.run_num += 1;
             return Value::Object(ret);
@@ -732,9 +823,15 @@ impl<'a> Runner<'a> {
         let test = self.settings.test || is_prereq;
         let mut ret = Map::new();
         ret.insert("result".into(), Value::Bool(false));
-        ret.insert("name".into(), low.get("name").cloned().unwrap_or(Value::Null));
+        ret.insert(
+            "name".into(),
+            low.get("name").cloned().unwrap_or(Value::Null),
+        );
         ret.insert("changes".into(), json!({}));
-        if ["unless", "onlyif", "creates"].iter().any(|k| low.contains_key(*k)) {
+        if ["unless", "onlyif", "creates"]
+            .iter()
+            .any(|k| low.contains_key(*k))
+        {
             for (k, v) in crate::checks::run_check(self.ctx, low) {
                 ret.insert(k, v);
             }
@@ -751,18 +848,28 @@ impl<'a> Runner<'a> {
             low.insert("__prereq__".into(), Value::Bool(false));
             return Value::Object(ret);
         }
-        ret.insert("__sls__".into(), low.get("__sls__").cloned().unwrap_or(Value::Null));
+        ret.insert(
+            "__sls__".into(),
+            low.get("__sls__").cloned().unwrap_or(Value::Null),
+        );
         ret.insert("__run_num__".into(), json!(self.run_num));
         self.run_num += 1;
         ret.insert("start_time".into(), Value::String(start_time));
-        ret.insert("duration".into(), json!(started.elapsed().as_micros() as f64 / 1000.0));
-        ret.insert("__id__".into(), low.get("__id__").cloned().unwrap_or(Value::Null));
+        ret.insert(
+            "duration".into(),
+            json!(started.elapsed().as_micros() as f64 / 1000.0),
+        );
+        ret.insert(
+            "__id__".into(),
+            low.get("__id__").cloned().unwrap_or(Value::Null),
+        );
         let mut ret = Value::Object(ret);
         if low.contains_key("retry") && !low.contains_key("parallel") {
             let retry = crate::checks::verify_retry_data(low.get("retry").unwrap_or(&Value::Null));
             low.insert("retry".into(), retry.to_value());
             if !self.settings.test {
-                if Some(&Value::Bool(retry.until)) != ret.get("result") && retry.attempts > retries {
+                if Some(&Value::Bool(retry.until)) != ret.get("result") && retry.attempts > retries
+                {
                     let mut interval = retry.interval;
                     if retry.splay != 0 {
                         interval += rand::random_range(0..=retry.splay.max(0));
@@ -785,7 +892,11 @@ impl<'a> Runner<'a> {
                     }
                 }
             } else {
-                let comment = ret.get("comment").filter(|c| truthy(c)).map(pystr).unwrap_or_default();
+                let comment = ret
+                    .get("comment")
+                    .filter(|c| truthy(c))
+                    .map(pystr)
+                    .unwrap_or_default();
                 ret["comment"] = Value::String(format!(
                     "{comment}  The state would be retried every {} seconds (with a splay of up to {} seconds) a maximum of {} times or until a result of {} is returned",
                     retry.interval,
@@ -801,7 +912,11 @@ impl<'a> Runner<'a> {
     fn sleep(&self, secs: i64) {
         let deadline = Instant::now() + std::time::Duration::from_secs(secs.max(0) as u64);
         while Instant::now() < deadline && !self.ctx.is_cancelled() {
-            std::thread::sleep(deadline.saturating_duration_since(Instant::now()).min(std::time::Duration::from_millis(50)));
+            std::thread::sleep(
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(std::time::Duration::from_millis(50)),
+            );
         }
     }
 
@@ -814,18 +929,39 @@ impl<'a> Runner<'a> {
         );
         let name = low.get("name").cloned().unwrap_or(Value::Null);
         let Some((_, function)) = find_state_function(&full) else {
-            return StateReturn::new(name, Some(false), format!("Specified state '{full}' was not found")).to_map();
+            return StateReturn::new(
+                name,
+                Some(false),
+                format!("Specified state '{full}' was not found"),
+            )
+            .to_map();
         };
         let kwargs: Map<String, Value> = low
             .iter()
             .filter(|(k, _)| *k != "name" && !is_internal_keyword(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let args = StateArgs { name: name.clone(), kwargs };
-        let saltenv = low.get("saltenv").or_else(|| low.get("__env__")).map_or_else(|| "base".to_owned(), pystr);
-        let ctx = StateCtx { exec: self.ctx, low, running: &self.running, saltenv };
+        let args = StateArgs {
+            name: name.clone(),
+            kwargs,
+        };
+        let saltenv = low
+            .get("saltenv")
+            .or_else(|| low.get("__env__"))
+            .map_or_else(|| "base".to_owned(), pystr);
+        let ctx = StateCtx {
+            exec: self.ctx,
+            low,
+            running: &self.running,
+            saltenv,
+        };
         let exception = |err: crate::StateError| {
-            StateReturn::new(name.clone(), Some(false), format!("An exception occurred in this state: {err}")).to_map()
+            StateReturn::new(
+                name.clone(),
+                Some(false),
+                format!("An exception occurred in this state: {err}"),
+            )
+            .to_map()
         };
         match &function.behaviour {
             Behaviour::Imperative { predict, run } => {
@@ -875,8 +1011,10 @@ impl<'a> Runner<'a> {
                 c.get("name").map(pystr).unwrap_or_default(),
             )
         };
-        let crefs: Vec<((String, String, String), &LowChunk)> = chunks.iter().map(|c| (cref(c), c)).collect();
-        let in_cref = |cr: &(String, String, String), val: &str| cr.0 == val || cr.1 == val || cr.2 == val;
+        let crefs: Vec<((String, String, String), &LowChunk)> =
+            chunks.iter().map(|c| (cref(c), c)).collect();
+        let in_cref =
+            |cr: &(String, String, String), val: &str| cr.0 == val || cr.1 == val || cr.2 == val;
         let mut listeners: Vec<((String, String, String), Vec<Value>)> = Vec::new();
         for chunk in &chunks {
             if let Some(listen) = chunk.get("listen") {
@@ -891,7 +1029,10 @@ impl<'a> Runner<'a> {
                                 chunk.get("state").map(pystr).unwrap_or_default(),
                                 chunk.get("__id__").cloned().unwrap_or(Value::Null),
                             );
-                            listeners.push(((k.clone(), pystr(v), "lookup".into()), vec![Value::Object(target)]));
+                            listeners.push((
+                                (k.clone(), pystr(v), "lookup".into()),
+                                vec![Value::Object(target)],
+                            ));
                         }
                     }
                 }
@@ -906,8 +1047,14 @@ impl<'a> Runner<'a> {
             low.insert("state".into(), Value::String("Listen_Error".into()));
             low.insert("fun".into(), Value::String("Listen_Error".into()));
             let mut err = Map::new();
-            err.insert("comment".into(), Value::String(format!("Referenced state {lkey}: {lval} does not exist")));
-            err.insert("name".into(), Value::String(format!("listen_{lkey}:{lval}")));
+            err.insert(
+                "comment".into(),
+                Value::String(format!("Referenced state {lkey}: {lval} does not exist")),
+            );
+            err.insert(
+                "name".into(),
+                Value::String(format!("listen_{lkey}:{lval}")),
+            );
             err.insert("result".into(), Value::Bool(false));
             err.insert("changes".into(), json!({}));
             (gen_tag(&low), err)
@@ -939,19 +1086,30 @@ impl<'a> Runner<'a> {
                 };
                 for (lkey, lval) in &listen_to {
                     let lval = pystr(lval);
-                    if !crefs.iter().any(|(cr, _)| *lkey == cr.0 && in_cref(cr, &lval)) {
+                    if !crefs
+                        .iter()
+                        .any(|(cr, _)| *lkey == cr.0 && in_cref(cr, &lval))
+                    {
                         let (tag, err) = l_error(lkey, &lval);
                         errors.insert(tag, Value::Object(err));
                         continue;
                     }
-                    let to_tags: Vec<String> =
-                        crefs.iter().filter(|(cr, _)| *lkey == cr.0 && in_cref(cr, &lval)).map(|(_, c)| gen_tag(c)).collect();
+                    let to_tags: Vec<String> = crefs
+                        .iter()
+                        .filter(|(cr, _)| *lkey == cr.0 && in_cref(cr, &lval))
+                        .map(|(_, c)| gen_tag(c))
+                        .collect();
                     for to_tag in to_tags {
-                        let Some(to_ret) = running.get(&to_tag) else { continue };
+                        let Some(to_ret) = running.get(&to_tag) else {
+                            continue;
+                        };
                         if !to_ret.get("changes").is_some_and(truthy) {
                             continue;
                         }
-                        if !crefs.iter().any(|(cr, _)| key.0 == cr.0 && in_cref(cr, &key.1)) {
+                        if !crefs
+                            .iter()
+                            .any(|(cr, _)| key.0 == cr.0 && in_cref(cr, &key.1))
+                        {
                             let (tag, err) = l_error(&key.0, &key.1);
                             errors.insert(tag, Value::Object(err));
                             continue;
@@ -963,7 +1121,10 @@ impl<'a> Runner<'a> {
                                 low.insert("sfun".into(), fun);
                                 low.insert("fun".into(), Value::String("mod_watch".into()));
                                 let id = low.get("__id__").map(pystr).unwrap_or_default();
-                                low.insert("__id__".into(), Value::String(format!("listener_{id}")));
+                                low.insert(
+                                    "__id__".into(),
+                                    Value::String(format!("listener_{id}")),
+                                );
                                 for req in REQUISITE_KEYWORDS {
                                     low.shift_remove(*req);
                                 }
@@ -1001,6 +1162,11 @@ fn req_list_value(v: &Value) -> Vec<Value> {
 }
 
 /// Calls an execution function with Salt-style arguments, for the checks.
-pub(crate) fn exec_call(ctx: &Ctx, fun: &str, positional: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, String> {
+pub(crate) fn exec_call(
+    ctx: &Ctx,
+    fun: &str,
+    positional: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, String> {
     halite_exec::call(ctx, fun, Args::new(positional, kwargs)).map_err(|e| e.to_string())
 }

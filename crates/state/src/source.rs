@@ -45,7 +45,9 @@ pub struct DirSource {
 impl DirSource {
     /// A source with `root` as the only directory of saltenv `base`.
     pub fn single(root: impl Into<PathBuf>) -> DirSource {
-        DirSource { roots: vec![("base".to_owned(), vec![root.into()])] }
+        DirSource {
+            roots: vec![("base".to_owned(), vec![root.into()])],
+        }
     }
 
     /// A source from Salt's `file_roots` option (`{saltenv: [dirs]}`);
@@ -55,7 +57,11 @@ impl DirSource {
         if let Some(Value::Object(map)) = file_roots {
             for (env, dirs) in map {
                 let dirs = match dirs {
-                    Value::Array(items) => items.iter().filter_map(Value::as_str).map(PathBuf::from).collect(),
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(PathBuf::from)
+                        .collect(),
                     Value::String(dir) => vec![PathBuf::from(dir)],
                     _ => Vec::new(),
                 };
@@ -77,7 +83,10 @@ impl DirSource {
     }
 
     fn dirs(&self, saltenv: &str) -> &[PathBuf] {
-        self.roots.iter().find(|(env, _)| env == saltenv).map_or(&[], |(_, dirs)| dirs.as_slice())
+        self.roots
+            .iter()
+            .find(|(env, _)| env == saltenv)
+            .map_or(&[], |(_, dirs)| dirs.as_slice())
     }
 
     fn find(&self, saltenv: &str, sls: &str) -> Option<(PathBuf, bool)> {
@@ -106,22 +115,32 @@ fn load_yaml(path: &Path, saltenv: &str, sls: &str) -> Result<Value, StateError>
         sls: sls.to_owned(),
         message: format!("{}: {err}", path.display()),
     })?;
-    halite_yaml::from_str_named(&text, &path.display().to_string()).map_err(|err| StateError::Render {
-        saltenv: saltenv.to_owned(),
-        sls: sls.to_owned(),
-        message: err.to_string(),
+    halite_yaml::from_str_named(&text, &path.display().to_string()).map_err(|err| {
+        StateError::Render {
+            saltenv: saltenv.to_owned(),
+            sls: sls.to_owned(),
+            message: err.to_string(),
+        }
     })
 }
 
 fn walk(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         if name.starts_with('.') {
             continue;
         }
-        let dotted = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let dotted = if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        };
         if path.is_dir() {
             walk(&path, &dotted, out);
         } else if let Some(stem) = name.strip_suffix(".sls") {
@@ -130,7 +149,11 @@ fn walk(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) {
                     out.insert(prefix.to_owned());
                 }
             } else if stem != "top" || !prefix.is_empty() {
-                let dotted = if prefix.is_empty() { stem.to_owned() } else { format!("{prefix}.{stem}") };
+                let dotted = if prefix.is_empty() {
+                    stem.to_owned()
+                } else {
+                    format!("{prefix}.{stem}")
+                };
                 out.insert(dotted);
             }
         }
@@ -157,15 +180,22 @@ impl SlsSource for DirSource {
     }
 
     fn render(&self, saltenv: &str, sls: &str) -> Result<Option<RenderedSls>, StateError> {
-        let Some((path, is_package)) = self.find(saltenv, sls) else { return Ok(None) };
-        Ok(Some(RenderedSls { data: load_yaml(&path, saltenv, sls)?, is_package }))
+        let Some((path, is_package)) = self.find(saltenv, sls) else {
+            return Ok(None);
+        };
+        Ok(Some(RenderedSls {
+            data: load_yaml(&path, saltenv, sls)?,
+            is_package,
+        }))
     }
 
     fn top(&self, saltenv: &str) -> Result<Option<Value>, StateError> {
         for dir in self.dirs(saltenv) {
             let file = dir.join("top.sls");
             if file.is_file() {
-                return load_yaml(&file, saltenv, "top").map(Some).map_err(|e| StateError::Top(e.to_string()));
+                return load_yaml(&file, saltenv, "top")
+                    .map(Some)
+                    .map_err(|e| StateError::Top(e.to_string()));
             }
         }
         Ok(None)
@@ -193,7 +223,10 @@ mod tests {
         assert_eq!(src.render("base", "missing").unwrap(), None);
         assert_eq!(src.render("base", "..etc").unwrap(), None);
         assert_eq!(src.list_sls("base"), vec!["nginx", "nginx.config"]);
-        assert_eq!(src.top("base").unwrap(), Some(json!({"base": {"*": ["nginx"]}})));
+        assert_eq!(
+            src.top("base").unwrap(),
+            Some(json!({"base": {"*": ["nginx"]}}))
+        );
         assert_eq!(src.top("dev").unwrap(), None);
     }
 
@@ -201,7 +234,13 @@ mod tests {
     fn yaml_errors_name_the_sls() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("bad.sls"), "a: [\n").unwrap();
-        let err = DirSource::single(dir.path()).render("base", "bad").unwrap_err();
-        assert!(err.to_string().starts_with("Rendering SLS 'base:bad' failed: "), "{err}");
+        let err = DirSource::single(dir.path())
+            .render("base", "bad")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("Rendering SLS 'base:bad' failed: "),
+            "{err}"
+        );
     }
 }

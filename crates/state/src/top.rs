@@ -32,7 +32,10 @@ impl MinionData for TopMinion<'_> {
 /// Salt's `get_top` with the default `merge` strategy: every saltenv's
 /// top file, `base` first; the first top file to define a saltenv's
 /// target keeps it. Returns the merged top and render errors.
-pub fn get_top(source: &dyn SlsSource, only_env: Option<&str>) -> (Map<String, Value>, Vec<String>) {
+pub fn get_top(
+    source: &dyn SlsSource,
+    only_env: Option<&str>,
+) -> (Map<String, Value>, Vec<String>) {
     let mut merged: Map<String, Value> = Map::new();
     let mut errors = Vec::new();
     let envs: Vec<String> = match only_env {
@@ -57,10 +60,14 @@ pub fn get_top(source: &dyn SlsSource, only_env: Option<&str>) -> (Map<String, V
                 continue;
             }
             let Value::Object(targets) = targets else {
-                errors.push(format!("Top file data for saltenv '{saltenv}' is not a dictionary"));
+                errors.push(format!(
+                    "Top file data for saltenv '{saltenv}' is not a dictionary"
+                ));
                 continue;
             };
-            let slot = merged.entry(saltenv).or_insert_with(|| Value::Object(Map::new()));
+            let slot = merged
+                .entry(saltenv)
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(slot) = slot {
                 for (tgt, data) in targets {
                     slot.entry(tgt).or_insert(data);
@@ -72,8 +79,24 @@ pub fn get_top(source: &dyn SlsSource, only_env: Option<&str>) -> (Map<String, V
 }
 
 /// Salt's `top_matches`: per saltenv, the SLS names whose target matches
-/// the minion, in top file order, without duplicates.
-pub fn top_matches(top: &Map<String, Value>, minion: &TopMinion, nodegroups: &Map<String, Value>) -> Matches {
+/// the minion, in top file order. Duplicates stay, as in Salt (rendering
+/// skips them); `{saltenv: sls}` items add to another existing saltenv.
+pub fn top_matches(
+    top: &Map<String, Value>,
+    minion: &TopMinion,
+    nodegroups: &Map<String, Value>,
+    avail: &[String],
+) -> Matches {
+    fn slot<'m>(matches: &'m mut Matches, env: &str) -> &'m mut Vec<String> {
+        let pos = match matches.iter().position(|(e, _)| e == env) {
+            Some(pos) => pos,
+            None => {
+                matches.push((env.to_owned(), Vec::new()));
+                matches.len() - 1
+            }
+        };
+        &mut matches[pos].1
+    }
     let mut matches: Matches = Vec::new();
     for (saltenv, body) in top {
         let Value::Object(body) = body else { continue };
@@ -83,27 +106,35 @@ pub fn top_matches(top: &Map<String, Value>, minion: &TopMinion, nodegroups: &Ma
                 Value::String(s) => vec![Value::String(s.clone())],
                 _ => continue,
             };
+            // Salt's confirm_top: the last `match:` item wins, compound
+            // otherwise.
             let match_type = items
                 .iter()
-                .find_map(|i| i.get("match").map(pystr))
+                .filter_map(|i| i.get("match").map(pystr))
+                .last()
                 .unwrap_or_else(|| "compound".to_owned());
-            let Ok(tgt_type) = match_type.parse::<TargetType>() else { continue };
-            let Ok(matcher) = Matcher::compile(tgt, tgt_type, nodegroups) else { continue };
+            let Ok(tgt_type) = match_type.parse::<TargetType>() else {
+                continue;
+            };
+            let Ok(matcher) = Matcher::compile(tgt, tgt_type, nodegroups) else {
+                continue;
+            };
             if !matcher.matches(minion) {
                 continue;
             }
-            let pos = match matches.iter().position(|(e, _)| e == saltenv) {
-                Some(pos) => pos,
-                None => {
-                    matches.push((saltenv.clone(), Vec::new()));
-                    matches.len() - 1
-                }
-            };
+            slot(&mut matches, saltenv);
             for item in items {
-                if let Value::String(sls) = item {
-                    if !matches[pos].1.contains(&sls) {
-                        matches[pos].1.push(sls);
+                match item {
+                    Value::String(sls) => slot(&mut matches, saltenv).push(sls),
+                    Value::Object(map) => {
+                        let Some((env_key, sls)) = map.into_iter().last() else {
+                            continue;
+                        };
+                        if avail.contains(&env_key) {
+                            slot(&mut matches, &env_key).push(pystr(&sls));
+                        }
                     }
+                    _ => {}
                 }
             }
         }
@@ -116,7 +147,12 @@ pub fn matches_to_value(matches: &Matches) -> Value {
     Value::Object(
         matches
             .iter()
-            .map(|(env, sls)| (env.clone(), Value::Array(sls.iter().cloned().map(Value::String).collect())))
+            .map(|(env, sls)| {
+                (
+                    env.clone(),
+                    Value::Array(sls.iter().cloned().map(Value::String).collect()),
+                )
+            })
             .collect(),
     )
 }

@@ -16,17 +16,51 @@ fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
-fn call(root: &Path, fun: &str, kwargs: Value) -> (Value, i32) {
-    let opts = json!({"id": "test-minion", "file_roots": {"base": [root.display().to_string()]}});
-    let ctx = Ctx::new(Arc::new(opts), Arc::new(json!({})), root.to_path_buf());
+/// Calls `fun` the way `salt-call fun word...` would: `key=value` words are
+/// keyword arguments, others positional, every value parsed as YAML.
+fn call(root: &Path, fun: &str, words: &[String]) -> (Value, i32) {
+    let mut opts =
+        json!({"id": "test-minion", "file_roots": {"base": [root.display().to_string()]}});
+    let mut grains = json!({});
+    if let Ok(text) = std::fs::read_to_string(root.join("minion.yaml")) {
+        let extra = halite_yaml::from_str(&text).unwrap();
+        if let Some(g) = extra.get("grains") {
+            grains = g.clone();
+        }
+        for (k, v) in extra.as_object().unwrap() {
+            opts[k] = v.clone();
+        }
+    }
+    let ctx = Ctx::new(Arc::new(opts), Arc::new(grains), root.to_path_buf());
     let function = halite_state::MODULE
         .functions
         .iter()
         .find(|f| format!("state.{}", f.name) == fun)
         .unwrap_or_else(|| panic!("no function {fun}"));
-    let kwargs: Map<String, Value> = serde_json::from_value(kwargs).unwrap();
-    let ret = (function.call)(&ctx, &Args::new(Vec::new(), kwargs)).unwrap_or_else(|e| Value::String(e.to_string()));
+    let mut positional = Vec::new();
+    let mut kwargs = Map::new();
+    for word in words {
+        match word.split_once('=') {
+            Some((k, v)) if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                kwargs.insert(k.to_owned(), yaml_arg(v));
+            }
+            _ => positional.push(yaml_arg(word)),
+        }
+    }
+    let ret = (function.call)(&ctx, &Args::new(positional, kwargs))
+        .unwrap_or_else(|e| Value::String(e.to_string()));
     (ret, ctx.retcode())
+}
+
+/// Salt's CLI parses each argument as YAML, keeping text that is not.
+fn yaml_arg(text: &str) -> Value {
+    match halite_yaml::from_str(text) {
+        Ok(Value::Null) if !text.is_empty() && text != "null" && text != "~" => {
+            Value::String(text.to_owned())
+        }
+        Ok(v) => v,
+        Err(_) => Value::String(text.to_owned()),
+    }
 }
 
 /// Drops what legitimately differs between runs and implementations.
@@ -80,8 +114,14 @@ fn diff(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
                 out.push(format!("{path}.{k}: unexpected {}", g[k]));
             }
             let (wk, gk): (Vec<_>, Vec<_>) = (w.keys().collect(), g.keys().collect());
-            if out.is_empty() && wk != gk && path.matches('.').count() <= 1 && path.ends_with("return") {
-                out.push(format!("{path}: key order differs:\n want {wk:?}\n  got {gk:?}"));
+            if out.is_empty()
+                && wk != gk
+                && path.matches('.').count() <= 1
+                && path.ends_with("return")
+            {
+                out.push(format!(
+                    "{path}: key order differs:\n want {wk:?}\n  got {gk:?}"
+                ));
             }
         }
         (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
@@ -94,21 +134,48 @@ fn diff(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
     }
 }
 
-const COMMANDS: &[(&str, &str, &str)] = &[
-    ("show_top", "state.show_top", "{}"),
-    ("show_lowstate", "state.show_lowstate", "{}"),
-    ("apply", "state.apply", "{}"),
-    ("apply_test", "state.apply", "{\"test\": true}"),
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("show_top", &["state.show_top"]),
+    ("show_lowstate", &["state.show_lowstate"]),
+    ("apply", &["state.apply"]),
+    ("apply_test", &["state.apply", "test=True"]),
 ];
+
+fn commands(root: &Path) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = COMMANDS
+        .iter()
+        .map(|(name, words)| {
+            (
+                name.to_string(),
+                words.iter().map(|w| w.to_string()).collect(),
+            )
+        })
+        .collect();
+    if let Ok(text) = std::fs::read_to_string(root.join("commands.json")) {
+        let extra: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        for (name, words) in extra {
+            let words = words
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap().to_owned())
+                .collect();
+            out.push((name, words));
+        }
+    }
+    out
+}
 
 fn check_case(case: &str) -> Vec<String> {
     let root = corpus_dir().join(case);
     let mut problems = Vec::new();
-    for (golden, fun, kwargs) in COMMANDS {
+    for (golden, words) in commands(&root) {
         let path = root.join("golden").join(format!("{golden}.json"));
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let mut want: Value = serde_json::from_str(&text).unwrap();
-        let (ret, retcode) = call(&root, fun, serde_json::from_str(kwargs).unwrap());
+        let (ret, retcode) = call(&root, &words[0], &words[1..]);
         let mut got = json!({"retcode": retcode, "return": ret});
         normalise(&mut want);
         normalise(&mut got);
@@ -143,5 +210,10 @@ fn corpus_matches_salt() {
         problems.extend(check_case(&case));
     }
     assert!(checked > 0, "no corpus cases found");
-    assert!(problems.is_empty(), "{} differences from Salt:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} differences from Salt:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

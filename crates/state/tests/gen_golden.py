@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
 SALT_CALL = os.environ.get("SALT_CALL", "/work/saltvenv/bin/salt-call")
 
-# name of the golden -> salt-call arguments
+# name of the golden -> salt-call arguments; a case adds its own in
+# commands.json (same shape) and minion config lines in minion.yaml.
 COMMANDS = {
     "show_top": ["state.show_top"],
     "show_lowstate": ["state.show_lowstate"],
@@ -30,7 +31,12 @@ COMMANDS = {
 
 
 def minion_config(scratch, root):
-    return "\n".join(
+    extra = ""
+    extra_path = os.path.join(root, "minion.yaml")
+    if os.path.isfile(extra_path):
+        with open(extra_path) as f:
+            extra = f.read()
+    return extra + "\n" + "\n".join(
         [
             "file_client: local",
             "id: test-minion",
@@ -56,7 +62,12 @@ def run_case(case):
         os.makedirs(conf)
         with open(os.path.join(conf, "minion"), "w") as f:
             f.write(minion_config(scratch, root))
-        for name, args in COMMANDS.items():
+        commands = dict(COMMANDS)
+        extra = os.path.join(root, "commands.json")
+        if os.path.isfile(extra):
+            with open(extra) as f:
+                commands.update(json.load(f))
+        for name, args in commands.items():
             proc = subprocess.run(
                 [SALT_CALL, "--local", "--config-dir", conf, "--retcode-passthrough",
                  "--out", "json", "-l", "quiet", *args],

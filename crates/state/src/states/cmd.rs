@@ -19,13 +19,19 @@ pub static MODULE: StateModule = StateModule {
             name: "run",
             required: &["name"],
             doc: "Run `name` through the shell. The result is True when the command exits 0; `changes` holds pid, retcode, stdout and stderr. Accepts cwd, env, shell, runas, timeout, stateful and the cmd.run_all options.\n\nSLS Example:\n\n    say hi:\n      cmd.run:\n        - name: echo hi\n        - cwd: /tmp\n        - creates: /tmp/done",
-            behaviour: Behaviour::Imperative { predict: predict_run, run },
+            behaviour: Behaviour::Imperative {
+                predict: predict_run,
+                run,
+            },
         },
         StateFunction {
             name: "wait",
             required: &["name"],
             doc: "Run `name` only when a watched state changed (a cmd.run that waits for `watch`).\n\nSLS Example:\n\n    reload:\n      cmd.wait:\n        - name: systemctl reload nginx\n        - watch:\n          - file: /etc/nginx/nginx.conf",
-            behaviour: Behaviour::Imperative { predict: noop_wait, run: noop_wait },
+            behaviour: Behaviour::Imperative {
+                predict: noop_wait,
+                run: noop_wait,
+            },
         },
     ],
     mod_watch: Some(&MOD_WATCH),
@@ -35,7 +41,10 @@ static MOD_WATCH: StateFunction = StateFunction {
     name: "mod_watch",
     required: &["name"],
     doc: "Runs the command of a cmd.run or cmd.wait whose watched state changed.\n\nSLS Example:\n\n    restart:\n      cmd.run:\n        - name: touch /tmp/restarted\n        - watch:\n          - test: changer",
-    behaviour: Behaviour::Imperative { predict: mod_watch_predict, run: mod_watch_run },
+    behaviour: Behaviour::Imperative {
+        predict: mod_watch_predict,
+        run: mod_watch_run,
+    },
 };
 
 #[derive(Deserialize)]
@@ -59,7 +68,10 @@ fn bind(args: &StateArgs) -> Result<RunArgs, StateError> {
 /// The `stateful: [{test_name: ...}]` form names a command for test mode.
 fn test_name(stateful: &Value) -> Option<String> {
     match stateful {
-        Value::Array(items) => items.first().and_then(|f| f.get("test_name")).map(crate::pystr),
+        Value::Array(items) => items
+            .first()
+            .and_then(|f| f.get("test_name"))
+            .map(crate::pystr),
         _ => None,
     }
 }
@@ -73,7 +85,11 @@ fn is_stateful(stateful: &Value) -> bool {
 
 fn invalid_env(a: &RunArgs) -> Option<StateReturn> {
     (!matches!(a.env, Value::Null | Value::Array(_) | Value::Object(_))).then(|| {
-        StateReturn::new(Value::String(a.name.clone()), Some(false), "Invalidly-formatted 'env' parameter. See documentation.")
+        StateReturn::new(
+            Value::String(a.name.clone()),
+            Some(false),
+            "Invalidly-formatted 'env' parameter. See documentation.",
+        )
     })
 }
 
@@ -85,11 +101,27 @@ fn predict_run(ctx: &StateCtx, args: &StateArgs) -> Result<StateReturn, StateErr
     if let Some(name) = test_name(&a.stateful) {
         // Salt runs the test command for real and reports its verdict.
         let ret = execute(ctx, &a, &name)?;
-        return Ok(if ret.result == Some(true) && !ret.changes.is_empty() { StateReturn { result: None, ..ret } } else { ret });
+        return Ok(if ret.result == Some(true) && !ret.changes.is_empty() {
+            StateReturn {
+                result: None,
+                ..ret
+            }
+        } else {
+            ret
+        });
     }
-    let mut ret = StateReturn::new(Value::String(a.name.clone()), None, format!("Command \"{}\" would have been executed", a.name));
-    ret.changes.insert("cmd".into(), Value::String(a.name.clone()));
-    Ok(if is_stateful(&a.stateful) { reinterpreted_state(ret) } else { ret })
+    let mut ret = StateReturn::new(
+        Value::String(a.name.clone()),
+        None,
+        format!("Command \"{}\" would have been executed", a.name),
+    );
+    ret.changes
+        .insert("cmd".into(), Value::String(a.name.clone()));
+    Ok(if is_stateful(&a.stateful) {
+        reinterpreted_state(ret)
+    } else {
+        ret
+    })
 }
 
 fn run(ctx: &StateCtx, args: &StateArgs) -> Result<StateReturn, StateError> {
@@ -111,16 +143,26 @@ fn execute(ctx: &StateCtx, a: &RunArgs, command: &str) -> Result<StateReturn, St
     }
     let mut opts_map = a.rest.clone();
     opts_map.retain(|k, _| !k.starts_with("__") && k != "sfun");
-    opts_map.insert("cwd".into(), a.cwd.clone().map_or(Value::Null, Value::String));
+    opts_map.insert(
+        "cwd".into(),
+        a.cwd.clone().map_or(Value::Null, Value::String),
+    );
     opts_map.insert("env".into(), a.env.clone());
     opts_map.insert("python_shell".into(), Value::Bool(true));
     let mut options: RunOptions = serde_json::from_value(Value::Object(opts_map))
         .map_err(|e| StateError::Invocation(format!("Passed invalid arguments to cmd.run: {e}")))?;
     options.python_shell = Some(true);
-    let result = run_command(ctx.exec, &CmdLine::Line(command.to_owned()), &options, false);
+    let result = run_command(
+        ctx.exec,
+        &CmdLine::Line(command.to_owned()),
+        &options,
+        false,
+    );
     match result {
         Ok(out) => {
-            let Value::Object(changes) = out.to_value() else { return Ok(ret) };
+            let Value::Object(changes) = out.to_value() else {
+                return Ok(ret);
+            };
             ret.result = Some(out.retcode == Some(0));
             ret.changes = changes;
             ret.comment = format!("Command \"{}\" run", a.name);
@@ -143,7 +185,11 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
     state.comment = String::new();
     let out = ret.get("stdout").map(crate::pystr).unwrap_or_default();
     if out.is_empty() {
-        if let Some(err) = ret.get("stderr").map(crate::pystr).filter(|e| !e.is_empty()) {
+        if let Some(err) = ret
+            .get("stderr")
+            .map(crate::pystr)
+            .filter(|e| !e.is_empty())
+        {
             state.comment = err;
         }
         return state;
@@ -156,7 +202,12 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
     let mut idx = None;
     let (mut data, is_json) = match serde_json::from_str::<Value>(&out) {
         Ok(Value::Object(map)) => (map, true),
-        Ok(_) => return fail(state, "script JSON output must be a JSON object (e.g., {})!"),
+        Ok(_) => {
+            return fail(
+                state,
+                "script JSON output must be a JSON object (e.g., {})!",
+            );
+        }
         Err(_) => {
             let trimmed = out.trim_end();
             let last = match trimmed.rfind('\n') {
@@ -168,7 +219,10 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
             };
             let mut data = Map::new();
             let Some(items) = shlex_split(last) else {
-                let mut state = fail(state, "Failed parsing script output! Stdout must be JSON or a line of name=value pairs.");
+                let mut state = fail(
+                    state,
+                    "Failed parsing script output! Stdout must be JSON or a line of name=value pairs.",
+                );
                 state.changes.extend(ret);
                 return state;
             };
@@ -178,8 +232,10 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
                         data.insert(k.to_owned(), Value::String(v.to_owned()));
                     }
                     _ => {
-                        let mut state =
-                            fail(state, "Failed parsing script output! Stdout must be JSON or a line of name=value pairs.");
+                        let mut state = fail(
+                            state,
+                            "Failed parsing script output! Stdout must be JSON or a line of name=value pairs.",
+                        );
                         state.changes.extend(ret);
                         return state;
                     }
@@ -189,7 +245,10 @@ fn reinterpreted_state(mut state: StateReturn) -> StateReturn {
         }
     };
     let changed = data.get("changed").is_some_and(|v| {
-        matches!(crate::pystr(v).to_lowercase().as_str(), "true" | "yes" | "1") || *v == Value::Bool(true)
+        matches!(
+            crate::pystr(v).to_lowercase().as_str(),
+            "true" | "yes" | "1"
+        ) || *v == Value::Bool(true)
     });
     if let Some(comment) = data.shift_remove("comment") {
         state.comment = crate::pystr(&comment);
@@ -231,7 +290,10 @@ fn not_watchable(args: &StateArgs) -> StateReturn {
     StateReturn::new(
         args.name.clone(),
         Some(false),
-        format!("cmd.{} does not work with the watch requisite, please use cmd.wait or cmd.wait_script", sfun(args)),
+        format!(
+            "cmd.{} does not work with the watch requisite, please use cmd.wait or cmd.wait_script",
+            sfun(args)
+        ),
     )
 }
 
@@ -327,12 +389,21 @@ mod tests {
     #[test]
     fn stateful_output_becomes_the_result() {
         let mut ret = StateReturn::new(Value::String("x".into()), Some(true), "Command \"x\" run");
-        ret.changes.insert("stdout".into(), Value::String("noise\nchanged=yes comment='done it'".into()));
+        ret.changes.insert(
+            "stdout".into(),
+            Value::String("noise\nchanged=yes comment='done it'".into()),
+        );
         ret.changes.insert("retcode".into(), Value::from(0));
         let out = reinterpreted_state(ret);
         assert_eq!(out.comment, "done it");
-        assert_eq!(out.changes.get("changed"), Some(&Value::String("yes".into())));
-        assert_eq!(out.changes.get("stdout"), Some(&Value::String("noise".into())));
+        assert_eq!(
+            out.changes.get("changed"),
+            Some(&Value::String("yes".into()))
+        );
+        assert_eq!(
+            out.changes.get("stdout"),
+            Some(&Value::String("noise".into()))
+        );
         assert_eq!(out.changes.get("retcode"), Some(&Value::from(0)));
     }
 }

@@ -1,0 +1,6 @@
+extend:
+  ghost_id:
+    test.nop:
+      - comment: x
+real:
+  test.nop: []

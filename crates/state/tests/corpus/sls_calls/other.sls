@@ -1,0 +1,4 @@
+other_state:
+  cmd.run:
+    - name: echo other
+    - unless: 'false'
