@@ -20,14 +20,45 @@ pub(crate) const FUNCTION_ERROR_MARK: &str = "\u{1}salt-function\u{1}";
 /// in `saltenv`, and `globals` (grains, pillar, sls, ...) are visible to the
 /// template and to everything it imports, as Salt puts its context into
 /// `jinja_env.globals`.
+/// Jinja2 environment options Salt lets users set (`jinja_env`,
+/// `jinja_sls_env`, `jinja_trim_blocks`, a `#jinja2:` header).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct JinjaOptions {
+    pub(crate) allow_undefined: bool,
+    pub(crate) trim_blocks: bool,
+    pub(crate) lstrip_blocks: bool,
+}
+
+impl JinjaOptions {
+    /// Applies the recognised keys of one options map.
+    pub(crate) fn apply(&mut self, map: &serde_json::Value) {
+        let flag = |key: &str| map.get(key).and_then(serde_json::Value::as_bool);
+        if let Some(v) = flag("trim_blocks") {
+            self.trim_blocks = v;
+        }
+        if let Some(v) = flag("lstrip_blocks") {
+            self.lstrip_blocks = v;
+        }
+    }
+}
+
 pub(crate) fn environment(
     source: Arc<dyn TemplateSource>,
     saltenv: &str,
-    allow_undefined: bool,
+    options: JinjaOptions,
     shared: Arc<Shared>,
     globals: Vec<(String, Value)>,
 ) -> Environment<'static> {
     let mut env = Environment::new();
+    let allow_undefined = options.allow_undefined;
+    if (options.trim_blocks || options.lstrip_blocks)
+        && let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(options.trim_blocks)
+            .lstrip_blocks(options.lstrip_blocks)
+            .build()
+    {
+        env.set_syntax(syntax);
+    }
     // Like Jinja2, every template loses one final newline; Salt appends it
     // again to the top-level output only (see `Renderer::render_template`).
     env.set_undefined_behavior(if allow_undefined {

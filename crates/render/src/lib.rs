@@ -283,6 +283,10 @@ impl Renderer {
         text: &str,
         ctx: &RenderContext,
     ) -> Result<String, RenderError> {
+        let options = jinja_options(&ctx.opts, !ctx.sls.is_empty(), text);
+        // Salt deletes the header line before rendering.
+        let stripped = strip_jinja_header(text);
+        let text = stripped.as_deref().unwrap_or(text);
         let rewritten = prepass::rewrite(text).map_err(|e| {
             RenderError::new(RenderErrorKind::JinjaSyntax, name, e.message)
                 .at(Some(e.line))
@@ -291,11 +295,6 @@ impl Renderer {
         let grains = mutable::from_json(&ctx.grains);
         let pillar = mutable::from_json(&ctx.pillar);
         let opts = mutable::from_json(&ctx.opts);
-        let allow_undefined = ctx
-            .opts
-            .get("allow_undefined")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         // Salt's functions see their own copies (the loader's `__pillar__`,
         // `__grains__`): mutating `pillar` in a template does not change
         // what `salt['pillar.get']` returns, and the other way round.
@@ -326,13 +325,8 @@ impl Renderer {
         for (key, value) in &ctx.extra {
             globals.push((key.clone(), mutable::from_json(value)));
         }
-        let mut env = jinja::environment(
-            self.source.clone(),
-            &ctx.saltenv,
-            allow_undefined,
-            shared,
-            globals,
-        );
+        let mut env =
+            jinja::environment(self.source.clone(), &ctx.saltenv, options, shared, globals);
         let convert = |err: minijinja::Error| {
             let converted = jinja::convert_error(&err, name);
             if converted.imported {
@@ -354,6 +348,52 @@ impl Renderer {
         }
         Ok(out)
     }
+}
+
+/// Salt's Jinja options for this render: `allow_undefined`, the legacy
+/// `jinja_trim_blocks`/`jinja_lstrip_blocks`, `jinja_sls_env` (SLS) or
+/// `jinja_env` (other templates), then the template's `#jinja2:` header.
+fn jinja_options(opts: &Value, is_sls: bool, text: &str) -> jinja::JinjaOptions {
+    let flag = |key: &str| opts.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let mut options = jinja::JinjaOptions {
+        allow_undefined: flag("allow_undefined"),
+        trim_blocks: flag("jinja_trim_blocks"),
+        lstrip_blocks: flag("jinja_lstrip_blocks"),
+    };
+    if let Some(env) = opts.get(if is_sls { "jinja_sls_env" } else { "jinja_env" }) {
+        options.apply(env);
+    }
+    if let Some((_, header)) = jinja_header(text) {
+        options.apply(&header);
+    }
+    options
+}
+
+/// The `#jinja2: {...}` line (first line, or second after a shebang): its
+/// index and its JSON object. A malformed header is ignored, as in Salt.
+fn jinja_header(text: &str) -> Option<(usize, Value)> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next()?;
+    let (idx, line) = if first.starts_with("#!") && !first.starts_with("#!/") {
+        (1, lines.next()?)
+    } else {
+        (0, first)
+    };
+    let payload = line.strip_prefix("#jinja2:")?;
+    let data: Value = serde_json::from_str(payload.trim()).ok()?;
+    data.is_object().then_some((idx, data))
+}
+
+/// The text without its `#jinja2:` header line, when it has one.
+fn strip_jinja_header(text: &str) -> Option<String> {
+    let (idx, _) = jinja_header(text)?;
+    Some(
+        text.split_inclusive('\n')
+            .enumerate()
+            .filter(|(i, _)| *i != idx)
+            .map(|(_, l)| l)
+            .collect(),
+    )
 }
 
 enum Current {

@@ -245,3 +245,35 @@ fn dir_source_can_serve_one_dir_per_saltenv() {
         json!({"env": "dev"})
     );
 }
+
+#[test]
+fn jinja_options_come_from_opts_and_the_header() {
+    let dir = tree(&[]);
+    let text = "{% if true %}\n  x\n{% endif %}\n";
+    assert_eq!(
+        renderer(&dir)
+            .render_jinja("t", text, &ctx(""))
+            .expect("plain"),
+        "\n  x\n\n"
+    );
+    let mut c = ctx("");
+    c.opts = json!({"jinja_env": {"trim_blocks": true, "lstrip_blocks": true}});
+    assert_eq!(
+        renderer(&dir).render_jinja("t", text, &c).expect("trimmed"),
+        "  x\n\n"
+    );
+    // Jinja2 gives "  x\n" and Salt appends the final newline again.
+    // jinja_env is for templates, jinja_sls_env for SLS files.
+    c.sls = "s".into();
+    assert_eq!(
+        renderer(&dir).render_jinja("t", text, &c).expect("sls"),
+        "\n  x\n\n"
+    );
+    let with_header = format!("#jinja2: {{\"trim_blocks\": true}}\n{text}");
+    assert_eq!(
+        renderer(&dir)
+            .render_jinja("t", &with_header, &ctx(""))
+            .expect("header"),
+        "  x\n\n"
+    );
+}
