@@ -159,7 +159,7 @@ fn check_onlyif(
             Value::Object(m) => {
                 if !m.contains_key("fun") {
                     let comment = format!("no `fun` argument in onlyif: {}", pyrepr(&entry));
-                    return (state.map_or(false, |s| s.0), comment, None);
+                    return (state.is_some_and(|s| s.0), comment, None);
                 }
                 match run_function(ctx, m) {
                     Ok(result) if truthy(&result) => {

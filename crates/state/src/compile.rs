@@ -118,10 +118,10 @@ fn find_name(name: &str, state: &str, high: &HighData, strict: bool) -> Vec<(Str
         ext_id.push((name.to_owned(), state.to_owned()));
     } else if state == "sls" {
         for (nid, item) in high {
-            if item.get("__sls__").and_then(Value::as_str) == Some(name) {
-                if let Some(first) = item.as_object().and_then(|m| m.keys().next()) {
-                    ext_id.push((nid.clone(), first.clone()));
-                }
+            if item.get("__sls__").and_then(Value::as_str) == Some(name)
+                && let Some(first) = item.as_object().and_then(|m| m.keys().next())
+            {
+                ext_id.push((nid.clone(), first.clone()));
             }
         }
     } else {
@@ -237,31 +237,30 @@ pub fn reconcile_extend(high: &mut HighData, strict: bool) -> Vec<String> {
                 };
                 for arg in run {
                     let mut update = false;
-                    for hind in 0..existing.len() {
-                        if arg.is_string() && existing[hind].is_string() {
-                            existing[hind] = arg.clone();
+                    for slot in existing.iter_mut() {
+                        if arg.is_string() && slot.is_string() {
+                            *slot = arg.clone();
                             update = true;
                             continue;
                         }
-                        if let (Some(argfirst), Some(valfirst)) =
-                            (first_key(&arg), first_key(&existing[hind]))
+                        if let (Some(argfirst), Some(valfirst)) = (first_key(&arg), first_key(slot))
                         {
                             let (argfirst, valfirst) = (argfirst.to_owned(), valfirst.to_owned());
                             if argfirst == valfirst {
                                 if REQUISITE_KEYWORDS.contains(&argfirst.as_str()) {
                                     let add = arg.get(&argfirst).cloned();
                                     if let (Some(Value::Array(list)), Some(Value::Array(add))) =
-                                        (existing[hind].get_mut(&argfirst), add)
+                                        (slot.get_mut(&argfirst), add)
                                     {
                                         list.extend(add);
                                     }
                                 } else {
-                                    existing[hind] = arg.clone();
+                                    *slot = arg.clone();
                                 }
                                 update = true;
                             }
                             if argfirst == "name" && valfirst == "names" {
-                                existing[hind] = arg.clone();
+                                *slot = arg.clone();
                             }
                         }
                     }
@@ -780,10 +779,8 @@ pub fn compile_high_data(high: &HighData) -> Vec<LowChunk> {
             let Value::Array(run) = run else { continue };
             for arg in run {
                 match arg {
-                    Value::String(f) => {
-                        if !funcs.contains(f) {
-                            funcs.push(f.clone());
-                        }
+                    Value::String(f) if !funcs.contains(f) => {
+                        funcs.push(f.clone());
                     }
                     Value::Object(arg) => {
                         for (key, val) in arg {
@@ -854,12 +851,12 @@ pub fn compile_high_data(high: &HighData) -> Vec<LowChunk> {
 pub fn order_chunks(chunks: &mut [LowChunk]) {
     let mut cap: i64 = 1;
     for chunk in chunks.iter() {
-        if let Some(Value::Number(n)) = chunk.get("order") {
-            if let Some(order) = n.as_i64() {
-                if order > cap - 1 && order > 0 {
-                    cap = order + 100;
-                }
-            }
+        if let Some(Value::Number(n)) = chunk.get("order")
+            && let Some(order) = n.as_i64()
+            && order > cap - 1
+            && order > 0
+        {
+            cap = order + 100;
         }
     }
     for chunk in chunks.iter_mut() {

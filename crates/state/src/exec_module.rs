@@ -19,7 +19,7 @@ use crate::highstate::{HighStateBuilder, Matches};
 use crate::runner::{RunSettings, Runner, gen_tag};
 use crate::source::{DirSource, SlsSource};
 use crate::top::{TopMinion, get_top, matches_to_value, top_matches};
-use crate::{call_high, check_result, compile, compile_low, pystr, truthy};
+use crate::{call_high, check_result, compile, pystr, truthy};
 
 /// Builds the SLS source for a call (the renderer, with the call's grains
 /// and pillar).
@@ -390,10 +390,10 @@ fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     }
 }
 
-fn highstate_high(
-    ctx: &Ctx,
-    a: &CommonArgs,
-) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<String>> {
+/// High data and the SLS files it came from.
+type HighAndSls = (Map<String, Value>, BTreeSet<String>);
+
+fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> {
     let source = source(ctx);
     let matches = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref())?;
     let mut builder = HighStateBuilder::new(source.as_ref());

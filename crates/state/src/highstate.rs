@@ -148,7 +148,7 @@ impl<'a> HighStateBuilder<'a> {
 
         for inc in include {
             let (env_key, mut inc_sls) = match inc {
-                Value::Object(map) => match map.into_iter().last() {
+                Value::Object(map) => match map.into_iter().next_back() {
                     Some((env, Value::String(name))) => (env, name),
                     Some((env, other)) => (env, crate::pystr(&other)),
                     None => continue,
@@ -433,17 +433,17 @@ pub fn merge_included_states(
         push_list(highstate, "__exclude__", exc);
     }
     for (id, body) in state {
-        if let Some(existing) = highstate.get(&id) {
-            if *existing != body {
-                let field = |v: &Value, k: &str| v.get(k).map_or("None".to_owned(), crate::pystr);
-                errors.push(format!(
+        if let Some(existing) = highstate.get(&id)
+            && *existing != body
+        {
+            let field = |v: &Value, k: &str| v.get(k).map_or("None".to_owned(), crate::pystr);
+            errors.push(format!(
                     "Detected conflicting IDs, SLS IDs need to be globally unique.\n    The conflicting ID is '{id}' and is found in SLS '{}:{}' and SLS '{}:{}'",
                     field(existing, "__env__"),
                     field(existing, "__sls__"),
                     field(&body, "__env__"),
                     field(&body, "__sls__"),
                 ));
-            }
         }
         highstate.insert(id, body);
     }

@@ -551,10 +551,10 @@ impl<'a> Runner<'a> {
                 } else {
                     self.call_chunk(idx, depth + 1);
                 }
-                if let Some(j) = last {
-                    if self.check_failhard(j) {
-                        self.failhard_hit = true;
-                    }
+                if let Some(j) = last
+                    && self.check_failhard(j)
+                {
+                    self.failhard_hit = true;
                 }
             }
             Status::Met => {
@@ -692,18 +692,19 @@ impl<'a> Runner<'a> {
                 errors.push(format!("Missing \"{key}\" data"));
             }
         }
-        if let Some(name) = low.get("name") {
-            if truthy(name) && !name.is_string() {
-                let sls = low
-                    .get("__sls__")
-                    .map(|s| format!("in SLS '{}' ", pystr(s)))
-                    .unwrap_or_default();
-                errors.push(format!(
-                    "ID '{}' {sls}is not formed as a string, but is a {}",
-                    pystr(name),
-                    crate::python_type(name)
-                ));
-            }
+        if let Some(name) = low.get("name")
+            && truthy(name)
+            && !name.is_string()
+        {
+            let sls = low
+                .get("__sls__")
+                .map(|s| format!("in SLS '{}' ", pystr(s)))
+                .unwrap_or_default();
+            errors.push(format!(
+                "ID '{}' {sls}is not formed as a string, but is a {}",
+                pystr(name),
+                crate::python_type(name)
+            ));
         }
         if !errors.is_empty() {
             return errors;

@@ -111,7 +111,7 @@ pub fn top_matches(
             let match_type = items
                 .iter()
                 .filter_map(|i| i.get("match").map(pystr))
-                .last()
+                .next_back()
                 .unwrap_or_else(|| "compound".to_owned());
             let Ok(tgt_type) = match_type.parse::<TargetType>() else {
                 continue;
@@ -127,7 +127,7 @@ pub fn top_matches(
                 match item {
                     Value::String(sls) => slot(&mut matches, saltenv).push(sls),
                     Value::Object(map) => {
-                        let Some((env_key, sls)) = map.into_iter().last() else {
+                        let Some((env_key, sls)) = map.into_iter().next_back() else {
                             continue;
                         };
                         if avail.contains(&env_key) {

@@ -83,12 +83,12 @@ fn normalise(v: &mut Value) {
                     *comment = format!("{FAILED}{}", items.join(", "));
                 }
                 const PREFIX: &str = "An exception occurred in this state: ";
-                if let Some(rest) = comment.strip_prefix(PREFIX) {
-                    if rest.starts_with("Traceback") {
-                        let last = rest.trim_end().lines().last().unwrap_or_default();
-                        let message = last.split_once(": ").map_or(last, |(_, m)| m);
-                        *comment = format!("{PREFIX}{message}");
-                    }
+                if let Some(rest) = comment.strip_prefix(PREFIX)
+                    && rest.starts_with("Traceback")
+                {
+                    let last = rest.trim_end().lines().last().unwrap_or_default();
+                    let message = last.split_once(": ").map_or(last, |(_, m)| m);
+                    *comment = format!("{PREFIX}{message}");
                 }
             }
             for value in map.values_mut() {

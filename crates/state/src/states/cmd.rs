@@ -135,11 +135,11 @@ fn run(ctx: &StateCtx, args: &StateArgs) -> Result<StateReturn, StateError> {
 
 fn execute(ctx: &StateCtx, a: &RunArgs, command: &str) -> Result<StateReturn, StateError> {
     let mut ret = StateReturn::new(Value::String(a.name.clone()), Some(false), "");
-    if let Some(cwd) = a.cwd.as_deref().filter(|c| !c.is_empty()) {
-        if !std::path::Path::new(cwd).is_dir() {
-            ret.comment = format!("Desired working directory \"{cwd}\" is not available");
-            return Ok(ret);
-        }
+    if let Some(cwd) = a.cwd.as_deref().filter(|c| !c.is_empty())
+        && !std::path::Path::new(cwd).is_dir()
+    {
+        ret.comment = format!("Desired working directory \"{cwd}\" is not available");
+        return Ok(ret);
     }
     let mut opts_map = a.rest.clone();
     opts_map.retain(|k, _| !k.starts_with("__") && k != "sfun");
