@@ -293,14 +293,15 @@ impl Renderer {
                 .with_context(text)
         })?;
         let grains = mutable::from_json(&ctx.grains);
-        let pillar = mutable::from_json(&ctx.pillar);
+        // Pillar data comes from the YAML renderer: `OrderedDict`s.
+        let pillar = mutable::from_json_as(&ctx.pillar, true);
         let opts = mutable::from_json(&ctx.opts);
         // Salt's functions see their own copies (the loader's `__pillar__`,
         // `__grains__`): mutating `pillar` in a template does not change
         // what `salt['pillar.get']` returns, and the other way round.
         let shared = Arc::new(salt_object::Shared {
             grains: mutable::from_json(&ctx.grains),
-            pillar: mutable::from_json(&ctx.pillar),
+            pillar: mutable::from_json_as(&ctx.pillar, true),
             opts: mutable::from_json(&ctx.opts),
             caller: self.caller.clone(),
         });

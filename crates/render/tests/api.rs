@@ -1,32 +1,14 @@
 //! The public API on real files in temp dirs: contexts, options, errors,
 //! the loader's refusals, and Python semantics the corpus does not pin.
 
+mod common;
+
 use std::sync::Arc;
 
-use halite_render::{
-    DirSource, FunctionCaller, NoFunctions, RenderContext, RenderErrorKind, Renderer,
-};
-use serde_json::{Value, json};
+use common::TestModules;
 
-/// Execution modules of `halite-exec`.
-struct ExecModules;
-
-impl FunctionCaller for ExecModules {
-    fn call(
-        &self,
-        fun: &str,
-        args: Vec<Value>,
-        kwargs: serde_json::Map<String, Value>,
-    ) -> Result<Value, String> {
-        let ctx = halite_exec::Ctx::bare();
-        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs))
-            .map_err(|e| e.to_string())
-    }
-
-    fn has(&self, fun: &str) -> bool {
-        halite_exec::find_function(fun).is_some()
-    }
-}
+use halite_render::{DirSource, NoFunctions, RenderContext, RenderErrorKind, Renderer};
+use serde_json::json;
 
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -50,7 +32,7 @@ fn ctx(sls: &str) -> RenderContext {
 }
 
 fn renderer(dir: &tempfile::TempDir) -> Renderer {
-    Renderer::new(Arc::new(DirSource::new(dir.path())), Arc::new(ExecModules))
+    Renderer::new(Arc::new(DirSource::new(dir.path())), Arc::new(TestModules))
 }
 
 #[test]

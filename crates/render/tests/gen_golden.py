@@ -11,6 +11,7 @@ Run: /work/saltvenv/bin/python crates/render/tests/gen_golden.py
 """
 import json
 import os
+from collections import OrderedDict
 import sys
 import tempfile
 
@@ -35,8 +36,10 @@ def sls_name(rel):
 def main():
     with open(os.path.join(CORPUS, "grains.json")) as f:
         grains = json.load(f)
+    # Compiled pillar data comes from the YAML renderer: OrderedDicts,
+    # which Salt's YAML dumper writes in order.
     with open(os.path.join(CORPUS, "pillar.json")) as f:
-        pillar = json.load(f)
+        pillar = json.load(f, object_pairs_hook=OrderedDict)
     scratch = tempfile.mkdtemp(prefix="halite-render-golden-")
     opts = salt.config.minion_config(None)
     opts.update(
@@ -91,8 +94,10 @@ def snippets():
     golden/_snippets.json."""
     with open(os.path.join(CORPUS, "grains.json")) as f:
         grains = json.load(f)
+    # Compiled pillar data comes from the YAML renderer: OrderedDicts,
+    # which Salt's YAML dumper writes in order.
     with open(os.path.join(CORPUS, "pillar.json")) as f:
-        pillar = json.load(f)
+        pillar = json.load(f, object_pairs_hook=OrderedDict)
     with open(os.path.join(CORPUS, "snippets.json")) as f:
         snips = json.load(f)
     scratch = tempfile.mkdtemp(prefix="halite-render-snip-")

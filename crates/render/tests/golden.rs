@@ -4,10 +4,14 @@
 //! included; for files Salt fails on, the same kind of error at the same
 //! line.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use halite_render::{DirSource, FunctionCaller, RenderContext, Renderer};
+use common::TestModules;
+
+use halite_render::{DirSource, RenderContext, Renderer};
 use serde_json::Value;
 
 fn corpus() -> PathBuf {
@@ -19,30 +23,10 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Execution modules of `halite-exec`, as the minion will give them.
-struct ExecModules;
-
-impl FunctionCaller for ExecModules {
-    fn call(
-        &self,
-        fun: &str,
-        args: Vec<Value>,
-        kwargs: serde_json::Map<String, Value>,
-    ) -> Result<Value, String> {
-        let ctx = halite_exec::Ctx::bare();
-        halite_exec::call(&ctx, fun, halite_exec::Args::new(args, kwargs))
-            .map_err(|e| e.to_string())
-    }
-
-    fn has(&self, fun: &str) -> bool {
-        halite_exec::find_function(fun).is_some()
-    }
-}
-
 fn renderer() -> Renderer {
     Renderer::new(
         Arc::new(DirSource::new(corpus().join("states"))),
-        Arc::new(ExecModules),
+        Arc::new(TestModules),
     )
 }
 
