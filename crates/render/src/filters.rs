@@ -77,6 +77,13 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_filter("dict_to_sls_yaml_params", dict_to_sls_yaml_params);
     env.add_filter("__pyformat", crate::pyformat::pyformat_filter);
     env.add_filter("dictsort", dictsort);
+    env.add_filter("string", |v: Value| {
+        if v.kind() == ValueKind::String {
+            v
+        } else {
+            Value::from(py_str(&v))
+        }
+    });
     env.add_filter("int", to_int);
     env.add_filter("float", to_float);
     env.add_filter("round", round);

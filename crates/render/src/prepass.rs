@@ -556,6 +556,24 @@ mod tests {
         assert_eq!(rewrite("{{ 7 % 2 }}").unwrap(), "{{ 7 % 2 }}");
     }
 
+    /// Arbitrary text never panics the rewrite (a deterministic sweep of
+    /// short strings over the characters that matter to it).
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let alphabet: Vec<char> = "{}%#-+'\"\\[]()|=, \né%sa".chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((seed >> (i % 50)) as usize + i * 7) % alphabet.len()])
+                .collect();
+            let _ = rewrite(&text);
+        }
+    }
+
     #[test]
     fn raw_and_comments_are_untouched() {
         let src = "{# [1] #}{% raw %}{{ [1] }}{% endraw %}";

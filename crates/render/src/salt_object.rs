@@ -60,8 +60,14 @@ struct SaltFunction {
 }
 
 impl Object for SaltObject {
+    /// A map, so that `'pkg.version' in salt` asks whether the function
+    /// exists; it cannot be listed.
     fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Plain
+        ObjectRepr::Map
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<salt.utils.templates.AliasedLoader object>")
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
