@@ -231,6 +231,10 @@ pub trait Runtime: Send + Sync {
     }
 }
 
+/// The file client modules see: a hash-checked local cache in front of
+/// whatever serves `salt://` (the master, or local roots).
+pub type Files = halite_fileserver::CachingClient<Arc<dyn halite_fileserver::FileClient>>;
+
 /// Everything a function may know about where it runs: Salt's `__opts__`,
 /// `__grains__`, `__pillar__` and `__context__`, plus cancellation.
 pub struct Ctx {
@@ -243,6 +247,9 @@ pub struct Ctx {
     /// Directory holding config files such as `grains` (Salt's conf dir).
     pub config_dir: PathBuf,
     pub runtime: Option<Arc<dyn Runtime>>,
+    /// `salt://` files: from the master (cached) on a minion, from the
+    /// local roots under `call --local`. `None` where no file server is set.
+    pub files: Option<Arc<Files>>,
     cancelled: Arc<AtomicBool>,
     retcode: AtomicI32,
 }
@@ -256,6 +263,7 @@ impl Ctx {
             jid: None,
             config_dir,
             runtime: None,
+            files: None,
             cancelled: Arc::new(AtomicBool::new(false)),
             retcode: AtomicI32::new(0),
         }

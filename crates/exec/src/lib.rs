@@ -17,7 +17,7 @@ pub mod api;
 pub mod modules;
 pub mod registry;
 
-pub use api::{Args, Availability, Ctx, ExecError, Function, Module, Runtime};
+pub use api::{Args, Availability, Ctx, ExecError, Files, Function, Module, Runtime};
 pub use registry::{MODULES, all_modules, find_function, find_module, register_external};
 
 use serde_json::Value;

@@ -9,6 +9,7 @@ use crate::modules;
 
 pub static MODULES: &[&Module] = &[
     &modules::cmd::MODULE,
+    &modules::cp::MODULE,
     &modules::disk::MODULE,
     &modules::file::MODULE,
     &modules::grains::MODULE,

@@ -51,6 +51,8 @@ pub enum MasterError {
         path: String,
         source: std::io::Error,
     },
+    #[error("file_roots: {0}")]
+    FileRoots(#[from] halite_fileserver::FileServerError),
     #[error("tls setup: {0}")]
     Tls(#[from] rustls_error::Error),
 }
@@ -75,6 +77,7 @@ impl Master {
         let identity = Identity::load_or_generate(&cfg.common.pki_dir, "master")?;
         let keys = KeyStore::open(&cfg.common.pki_dir, cfg.max_pending_keys)?;
         let cache = JobCache::open(&cfg.common.cachedir)?;
+        let roots = halite_fileserver::Roots::from_opts(&cfg.opts)?;
         let server_config = halite_pki::tls::server_config(&identity)?;
         let addr = format!("{}:{}", cfg.interface, cfg.ret_port);
         let listener = TcpListener::bind(&addr)
@@ -95,7 +98,7 @@ impl Master {
                 .into_iter()
                 .collect()
         };
-        let shared = Arc::new(Shared::new(cfg, keys, cache));
+        let shared = Arc::new(Shared::new(cfg, keys, cache, roots));
         shared.sync_with_keys(&remembered);
         Ok(Master {
             shared,

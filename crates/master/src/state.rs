@@ -59,6 +59,8 @@ pub(crate) struct Waiter {
 
 pub(crate) struct Shared {
     pub cfg: MasterConfig,
+    /// `salt://` roots served to minions.
+    pub roots: halite_fileserver::Roots,
     pub keys: KeyStore,
     pub cache: JobCache,
     pub minions: RwLock<HashMap<MinionId, MinionEntry>>,
@@ -82,9 +84,15 @@ pub(crate) fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(cfg: MasterConfig, keys: KeyStore, cache: JobCache) -> Shared {
+    pub fn new(
+        cfg: MasterConfig,
+        keys: KeyStore,
+        cache: JobCache,
+        roots: halite_fileserver::Roots,
+    ) -> Shared {
         Shared {
             cfg,
+            roots,
             keys,
             cache,
             minions: RwLock::new(HashMap::new()),

@@ -33,7 +33,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 pub use jobs::JobTable;
-pub use link::{LinkError, MasterLink};
+pub use link::{LinkError, MasterLink, RemoteFileClient};
 pub use outbox::Outbox;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +82,9 @@ pub struct MinionSettings {
     /// How long the master may stay silent before the connection is
     /// considered dead (Salt's `master_alive_interval`).
     pub master_alive: Duration,
+    /// Where `salt://` files fetched from the master are cached (Salt's
+    /// `<cachedir>`, files go under `files/`); `None` disables `salt://`.
+    pub file_cache_dir: Option<PathBuf>,
 }
 
 /// How one connection attempt ended.
@@ -93,6 +96,8 @@ enum Session {
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a job waits for the master to answer a file request.
+const FILE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs the minion until a fatal error (a rejected key).
 pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
@@ -102,6 +107,12 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
         settings.grains_source,
         to_master_tx.clone(),
     ));
+    let link = Arc::new(MasterLink::new(to_master_tx.clone()));
+    let files = settings.file_cache_dir.map(|dir| {
+        let remote: Arc<dyn halite_fileserver::FileClient> =
+            Arc::new(RemoteFileClient::new(link.clone(), FILE_TIMEOUT));
+        Arc::new(halite_exec::Files::new(dir, remote))
+    });
     let settings = Arc::new(Shared {
         id: settings.id,
         master_host: settings.master_host,
@@ -112,7 +123,8 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
         config_dir: settings.config_dir,
         outbox: settings.outbox,
         table,
-        link: Arc::new(MasterLink::new(to_master_tx.clone())),
+        link,
+        files,
         to_master: to_master_tx,
         job_slots: Arc::new(Semaphore::new(settings.max_jobs.max(1))),
         acceptance_wait: settings.acceptance_wait,
@@ -198,6 +210,7 @@ struct Shared {
     table: Arc<JobTable>,
     to_master: mpsc::Sender<MinionMsg>,
     link: Arc<MasterLink>,
+    files: Option<Arc<halite_exec::Files>>,
     job_slots: Arc<Semaphore>,
     acceptance_wait: Duration,
     acceptance_wait_max: Duration,
@@ -364,6 +377,7 @@ fn start_job(s: &Arc<Shared>, publish: Publish) {
             .with_cancel_flag(cancel);
             ctx.jid = Some(job.jid.to_string());
             ctx.runtime = Some(job_s.table.clone());
+            ctx.files = job_s.files.clone();
             halite_exec::run_job(&ctx, &job.fun, Args::new(job.arg.clone(), kwargs))
         })
         .await;

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc as std_mpsc};
 use std::time::Duration;
 
+use halite_fileserver::{FileClient, FileServerError};
 use halite_proto::{MasterResponse, MinionMsg, MinionRequest};
 use tokio::sync::mpsc;
 
@@ -146,5 +147,79 @@ mod tests {
         rt.block_on(async { rx.recv().await.unwrap() });
         link.disconnected();
         assert_eq!(asker.join().unwrap(), Err(LinkError::NotConnected));
+    }
+}
+
+/// `salt://` files fetched from the master over the link; wrap it in
+/// `halite_fileserver::CachingClient` so unchanged files are not fetched
+/// again.
+pub struct RemoteFileClient {
+    link: std::sync::Arc<MasterLink>,
+    timeout: Duration,
+}
+
+impl RemoteFileClient {
+    pub fn new(link: std::sync::Arc<MasterLink>, timeout: Duration) -> RemoteFileClient {
+        RemoteFileClient { link, timeout }
+    }
+
+    fn ask(&self, req: MinionRequest) -> Result<MasterResponse, FileServerError> {
+        match self.link.request(req, self.timeout) {
+            Ok(MasterResponse::Error { message }) => Err(FileServerError::Remote(message)),
+            Ok(res) => Ok(res),
+            Err(err) => Err(FileServerError::Remote(err.to_string())),
+        }
+    }
+
+    fn list(&self, req: MinionRequest) -> Result<Vec<String>, FileServerError> {
+        match self.ask(req)? {
+            MasterResponse::List { items } => Ok(items),
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+fn unexpected(res: &MasterResponse) -> FileServerError {
+    FileServerError::Remote(format!("unexpected answer from the master: {res:?}"))
+}
+
+impl FileClient for RemoteFileClient {
+    fn hash_file(&self, saltenv: &str, path: &str) -> Result<Option<String>, FileServerError> {
+        match self.ask(MinionRequest::FileHash {
+            saltenv: saltenv.into(),
+            path: path.into(),
+        })? {
+            MasterResponse::Hash { sha256 } => Ok(sha256),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn get_file(&self, saltenv: &str, path: &str) -> Result<Option<Vec<u8>>, FileServerError> {
+        match self.ask(MinionRequest::GetFile {
+            saltenv: saltenv.into(),
+            path: path.into(),
+        })? {
+            MasterResponse::File { data } => Ok(Some(data)),
+            MasterResponse::NotFound => Ok(None),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn file_list(&self, saltenv: &str) -> Result<Vec<String>, FileServerError> {
+        self.list(MinionRequest::FileList {
+            saltenv: saltenv.into(),
+        })
+    }
+
+    fn dir_list(&self, saltenv: &str) -> Result<Vec<String>, FileServerError> {
+        self.list(MinionRequest::DirList {
+            saltenv: saltenv.into(),
+        })
+    }
+
+    fn list_states(&self, saltenv: &str) -> Result<Vec<String>, FileServerError> {
+        self.list(MinionRequest::ListStates {
+            saltenv: saltenv.into(),
+        })
     }
 }

@@ -36,6 +36,8 @@ pub enum MinionRequest {
     GetFile { saltenv: String, path: String },
     /// Every file path in `saltenv`.
     FileList { saltenv: String },
+    /// Every directory path in `saltenv`.
+    DirList { saltenv: String },
     /// Every SLS name in `saltenv` (`a.b` for `a/b.sls` and `a/b/init.sls`).
     ListStates { saltenv: String },
     /// This minion's pillar, compiled on the master with the minion's

@@ -1,6 +1,7 @@
 //! One file per execution module; each defines `pub static MODULE`.
 
 pub mod cmd;
+pub mod cp;
 pub mod disk;
 pub mod file;
 pub mod grains;

@@ -26,6 +26,12 @@ pub struct CallArgs {
     /// Run without a master (the only mode so far).
     #[arg(long)]
     pub local: bool,
+    /// Serve salt:// from this directory (file_roots: {base: [DIR]}).
+    #[arg(long = "file-root", value_name = "DIR")]
+    pub file_root: Option<PathBuf>,
+    /// Read pillar from this directory (pillar_roots: {base: [DIR]}).
+    #[arg(long = "pillar-root", value_name = "DIR")]
+    pub pillar_root: Option<PathBuf>,
     /// Exit with the function's retcode instead of 1 on failure.
     #[arg(long = "retcode-passthrough")]
     pub retcode_passthrough: bool,
@@ -43,16 +49,35 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
             "`halite call` without --local (asking the master for pillar and files) is not available yet; use `halite call --local`"
         );
     }
-    let cfg = MinionConfig::load(&args.config_dir)?;
+    let mut cfg = MinionConfig::load(&args.config_dir)?;
+    for (key, dir) in [
+        ("file_roots", &args.file_root),
+        ("pillar_roots", &args.pillar_root),
+    ] {
+        if let Some(dir) = dir {
+            let dir = std::path::absolute(dir)?;
+            cfg.opts.insert(
+                key.into(),
+                serde_json::json!({"base": [dir.display().to_string()]}),
+            );
+        }
+    }
     let id = super::daemon::minion_id(&cfg)
         .map(|id| id.to_string())
         .unwrap_or_else(|_| "local".into());
     let grains = (super::daemon::grains_source(id, cfg.config_dir.clone(), cfg.grains.clone()))();
-    let ctx = halite_exec::Ctx::new(
+    let mut ctx = halite_exec::Ctx::new(
         Arc::new(Value::Object(cfg.opts.clone())),
         Arc::new(grains),
         cfg.config_dir.clone(),
     );
+    let roots = halite_fileserver::Roots::from_opts(&cfg.opts)?;
+    let local: Arc<dyn halite_fileserver::FileClient> =
+        Arc::new(halite_fileserver::LocalClient::new(roots));
+    ctx.files = Some(Arc::new(halite_exec::Files::new(
+        cfg.common.cachedir.clone(),
+        local,
+    )));
     let (positional, kwargs) = crate::salt_args::parse(&args.args);
     let outcome = halite_exec::run_job(
         &ctx,

@@ -73,6 +73,7 @@ pub fn minion(args: DaemonArgs) -> Result<ExitCode> {
         recon_randomize: cfg.recon_randomize,
         max_jobs: cfg.process_count_max,
         master_alive: secs(cfg.master_alive_interval),
+        file_cache_dir: Some(cfg.common.cachedir.clone()),
     };
     if args.daemon {
         daemonize()?;

@@ -68,6 +68,7 @@ pub fn run(args: SwarmArgs) -> Result<ExitCode> {
                 recon_randomize: true,
                 max_jobs: 4,
                 master_alive: Duration::from_secs(100),
+                file_cache_dir: None,
             };
             handles.push(tokio::spawn(halite_minion::run(settings)));
             // Pace the connects a little so a large swarm does not SYN-flood

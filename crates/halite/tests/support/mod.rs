@@ -301,7 +301,15 @@ pub struct Fleet {
 impl Fleet {
     /// `minions` are (id, extra minion config) pairs.
     pub fn start(master_extra: &str, minions: &[(&str, &str)]) -> Fleet {
-        let sandbox = tempfile::tempdir().unwrap();
+        Fleet::start_in(tempfile::tempdir().unwrap(), master_extra, minions)
+    }
+
+    /// As [`Fleet::start`], in a sandbox the caller prepared.
+    pub fn start_in(
+        sandbox: tempfile::TempDir,
+        master_extra: &str,
+        minions: &[(&str, &str)],
+    ) -> Fleet {
         let master = TestMaster::start(sandbox.path(), master_extra);
         let minions: Vec<TestMinion> = minions
             .iter()
