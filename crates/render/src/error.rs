@@ -1,7 +1,5 @@
 //! The renderer's error: which SLS, which file and line, what went wrong.
 
-use std::fmt;
-
 /// Which step of the pipeline failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenderErrorKind {
@@ -29,7 +27,8 @@ pub enum RenderErrorKind {
 /// variable 'dict object' has no attribute 'x'; line 3` followed by the
 /// lines around the error (when the SLS is known), or just the message
 /// for a plain template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.salt_text())]
 pub struct RenderError {
     pub kind: RenderErrorKind,
     /// The message without location (Salt's text where we know it).
@@ -90,27 +89,28 @@ impl RenderError {
     }
 }
 
-impl fmt::Display for RenderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl RenderError {
+    /// Salt's full text; see the type's docs.
+    fn salt_text(&self) -> String {
+        let mut out = String::new();
         if let Some(sls) = &self.sls {
-            write!(f, "Rendering SLS '{sls}' failed: ")?;
+            out.push_str(&format!("Rendering SLS '{sls}' failed: "));
         }
-        f.write_str(&self.salt_message())?;
+        out.push_str(&self.salt_message());
         match (self.line, self.imported) {
             // Salt names the imported file and its line instead of a line
             // of the SLS.
-            (Some(line), true) => write!(f, "\n{}({line}):", self.file)?,
-            (Some(line), false) => writeln!(f, "; line {line}")?,
+            (Some(line), true) => out.push_str(&format!("\n{}({line}):", self.file)),
+            (Some(line), false) => out.push_str(&format!("; line {line}\n")),
             (None, _) => {}
         }
         if let Some(context) = &self.context {
-            write!(f, "\n{context}")?;
+            out.push('\n');
+            out.push_str(context);
         }
-        Ok(())
+        out
     }
 }
-
-impl std::error::Error for RenderError {}
 
 /// Salt's `get_context`: five lines either side of `line`, the line marked.
 pub fn context_block(source: &str, line: usize) -> String {

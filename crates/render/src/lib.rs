@@ -18,9 +18,52 @@
 //! - `filters`: Salt's filters and tests; `pyrepr`/`pyformat`: Python's
 //!   `str()`, `repr()` and `%`.
 //!
-//! Known differences from Salt are listed in the crate README section of
-//! the report and in the tests (`tests/corpus`), which compare against
-//! real Salt's output (`tests/gen_golden.py`).
+//! # Checked against Salt
+//!
+//! `tests/gen_golden.py` renders `tests/corpus` with Salt 3007
+//! (`salt.template.compile_template`, as the state system does) and stores
+//! the data or error; `tests/golden.rs` renders the same files and
+//! compares: whole SLS files and formulas (`map.jinja` with `filter_by` and
+//! pillar merge, `import_yaml` defaults, macros, `call` blocks, loops,
+//! `do` mutations, relative imports, `#!jinja|json`, `#!yaml`) and ~170
+//! one-line templates (filters, tests, Python methods, `%` formatting,
+//! printing of Python values, newline handling).
+//!
+//! Salt behaviour worth knowing, reproduced here:
+//! - Jinja2 drops one final newline of every template; Salt appends it to
+//!   the top-level output only (an included file loses its own).
+//! - `salt[...]` functions see their own copy of pillar and grains:
+//!   mutating `pillar` does not change what `salt['pillar.get']` returns.
+//! - Pillar maps are `OrderedDict`s, so `|yaml` keeps their order while it
+//!   sorts the keys of dict literals, grains and `import_yaml` data; `|json`
+//!   sorts everything and keeps non-ASCII; `|tojson` keeps order and
+//!   escapes to ASCII.
+//! - `cmd.run` in templates is plain `cmd.run` in 3007 (no shell alias).
+//! - An unknown function is an undefined attribute
+//!   (`'salt.utils.templates.AliasedLoader object' has no attribute 'x.y'`).
+//!
+//! # Known differences
+//!
+//! - Macros have no implicit `varargs`/`kwargs` (minijinja): calling a
+//!   macro with extra arguments is an error.
+//! - `'%s' % x` works when the left side is a string literal; a variable
+//!   holding the format (`fmt % x`) is still minijinja's arithmetic `%`.
+//! - Jinja syntax errors carry minijinja's wording (same kind, same line).
+//!   For undefined values minijinja does not say what the parent object
+//!   was, so an undefined attribute is always reported of a
+//!   `'dict object'`.
+//! - Salt's absolute-path quirk is not reproduced: Salt's loader reads
+//!   `{% include '/etc/hostname' %}` from the local file system; here
+//!   absolute names and names climbing above the root are not found.
+//! - `tplpath` is the root-relative path, not the minion's cache path;
+//!   `tpldir`/`tplfile` stay those of the rendered SLS inside imports.
+//! - Filters and globals not implemented: the ipaddr family, `strftime`,
+//!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`,
+//!   `http_query`, `file_hashsum`, `show_full_context`, `mysql_to_dict`.
+//! - `!!set`, binary and other non-JSON values cannot be represented (see
+//!   `halite-yaml`).
+//! - Renderers: `jinja`, `yaml`, `json` (and `yaml_jinja`/`json_jinja`);
+//!   `py`, `mako`, `gpg`, `yamlex`, `stateconf` ... are refused.
 
 mod error;
 mod filters;
@@ -177,7 +220,7 @@ fn pipe_of(text: &str, file: &str) -> Result<Vec<Step>, RenderError> {
             let name = part.trim().split(' ').next().unwrap_or("");
             match name {
                 "jinja" => Ok(Step::Jinja),
-                "yaml" | "yamlex" => Ok(Step::Yaml),
+                "yaml" => Ok(Step::Yaml),
                 "json" => Ok(Step::Json),
                 other => Err(RenderError::new(
                     RenderErrorKind::UnknownRenderer,

@@ -15,20 +15,13 @@
 //! - `'fmt' % args` with a string literal on the left becomes
 //!   `'fmt'|__pyformat(args)`: minijinja's `%` is only arithmetic.
 
-use std::fmt;
-
 /// The template cannot be rewritten: an unclosed tag or an unbalanced Salt
 /// block. `line` is 1-based.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct PrepassError {
     pub line: usize,
     pub message: String,
-}
-
-impl fmt::Display for PrepassError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
 }
 
 fn line_of(src: &str, pos: usize) -> usize {
