@@ -18,7 +18,7 @@ use halite_exec::{Args, Ctx, ExecError, Function, Module};
 use crate::highstate::{HighStateBuilder, Matches};
 use crate::runner::{RunSettings, Runner, gen_tag};
 use crate::source::{DirSource, SlsSource};
-use crate::top::{TopMinion, get_top, matches_to_value, top_matches};
+use crate::top::{TopMinion, get_top, matches_to_value, top_matches, verify_tops};
 use crate::{call_high, check_result, compile, pystr, truthy};
 
 /// Builds the SLS source for a call (the renderer, with the call's grains
@@ -264,11 +264,13 @@ fn apply(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     highstate(ctx, &args)
 }
 
-fn minion_matches(
+/// The top file's matches for this minion, and Salt's `verify_tops`
+/// errors (which callers report after rendering, as Salt does).
+fn minion_matches_checked(
     ctx: &Ctx,
     source: &dyn SlsSource,
     only_env: Option<&str>,
-) -> Result<Matches, Vec<String>> {
+) -> Result<(Matches, Vec<String>), Vec<String>> {
     let (top, errors) = get_top(source, only_env);
     if !errors.is_empty() {
         return Err(errors);
@@ -284,7 +286,16 @@ fn minion_matches(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    Ok(top_matches(&top, &minion, &nodegroups, &source.saltenvs()))
+    let matches = top_matches(&top, &minion, &nodegroups, &source.saltenvs());
+    Ok((matches, verify_tops(&top)))
+}
+
+fn minion_matches(
+    ctx: &Ctx,
+    source: &dyn SlsSource,
+    only_env: Option<&str>,
+) -> Result<Matches, Vec<String>> {
+    minion_matches_checked(ctx, source, only_env).map(|(matches, _)| matches)
 }
 
 fn no_states(ctx: &Ctx, comment: &str) -> Value {
@@ -303,14 +314,24 @@ fn no_states(ctx: &Ctx, comment: &str) -> Value {
 fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(args, HIGHSTATE_PARAMS);
     let source = source(ctx);
-    let matches = match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
-        Ok(m) => m,
-        Err(errors) => return Ok(errors_value(ctx, errors)),
-    };
+    let (matches, top_errors) =
+        match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
+            Ok(m) => m,
+            Err(errors) => return Ok(errors_value(ctx, errors)),
+        };
     if matches.is_empty() {
         return Ok(no_states(
             ctx,
             "No Top file or master_tops data matches found. Please see master log for details.",
+        ));
+    }
+    if !top_errors.is_empty() {
+        // Salt renders anyway and reports the top file's errors first.
+        let mut builder = HighStateBuilder::new(source.as_ref());
+        let (_, errors) = builder.render_highstate(&matches);
+        return Ok(errors_value(
+            ctx,
+            top_errors.into_iter().chain(errors).collect(),
         ));
     }
     Ok(run_matches(ctx, source.as_ref(), &matches, &a))
@@ -384,8 +405,9 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(args, SHOW_PARAMS);
     let source = source(ctx);
-    match minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()) {
-        Ok(m) => Ok(matches_to_value(&m)),
+    match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
+        Ok((_, top_errors)) if !top_errors.is_empty() => Ok(errors_value(ctx, top_errors)),
+        Ok((m, _)) => Ok(matches_to_value(&m)),
         Err(errors) => Ok(errors_value(ctx, errors)),
     }
 }
@@ -395,9 +417,10 @@ type HighAndSls = (Map<String, Value>, BTreeSet<String>);
 
 fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> {
     let source = source(ctx);
-    let matches = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref())?;
+    let (matches, top_errors) = minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref())?;
     let mut builder = HighStateBuilder::new(source.as_ref());
     let (high, errors) = builder.render_highstate(&matches);
+    let errors: Vec<String> = top_errors.into_iter().chain(errors).collect();
     if !errors.is_empty() {
         return Err(errors);
     }

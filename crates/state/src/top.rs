@@ -156,3 +156,51 @@ pub fn matches_to_value(matches: &Matches) -> Value {
             .collect(),
     )
 }
+
+/// Salt's `verify_tops`: structural errors in the merged top data.
+pub fn verify_tops(top: &Map<String, Value>) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (saltenv, matches) in top {
+        if saltenv == "include" {
+            continue;
+        }
+        if saltenv.is_empty() {
+            errors.push("Empty saltenv statement in top file".to_owned());
+        }
+        let Value::Object(matches) = matches else {
+            errors.push(format!(
+                "The top file matches for saltenv {saltenv} are not formatted as a dict"
+            ));
+            continue;
+        };
+        for (tgt, slsmods) in matches {
+            let Value::Array(slsmods) = slsmods else {
+                errors.push(format!(
+                    "Malformed topfile: state declarations for matcher {} in saltenv {} are not formed as a list (got {})",
+                    crate::pyrepr(&Value::String(tgt.clone())),
+                    crate::pyrepr(&Value::String(saltenv.clone())),
+                    crate::python_type(slsmods)
+                ));
+                continue;
+            };
+            for slsmod in slsmods {
+                match slsmod {
+                    Value::Object(m) => {
+                        for val in m.values().filter(|v| !crate::truthy(v)) {
+                            errors.push(format!(
+                                "Improperly formatted top file matcher in saltenv {}: {} file",
+                                pystr(slsmod),
+                                pystr(val)
+                            ));
+                        }
+                    }
+                    Value::String(s) if s.is_empty() => {
+                        errors.push(format!("Environment {saltenv} contains an empty sls index"));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    errors
+}

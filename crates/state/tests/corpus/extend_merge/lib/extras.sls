@@ -1,0 +1,2 @@
+excluded_extra:
+  test.fail_without_changes: []
