@@ -527,8 +527,11 @@ pub(crate) fn import_file(state: &State<'_, '_>, path: &str, kind: &str) -> Resu
         }
         _ => path.to_owned(),
     };
-    // Salt imports without context; the context lives in the globals.
-    let text = state.get_template(&name)?.render(())?;
+    // Salt turns these tags into an import without context: the file sees
+    // the globals and its own `tpldir`.
+    let text = state
+        .get_template(&name)?
+        .render(minijinja::context! { __salt_own_tpl => true })?;
     match kind {
         "yaml" => load_yaml(Value::from(text)),
         "json" => load_json(Value::from(text)),

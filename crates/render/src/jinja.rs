@@ -73,12 +73,14 @@ pub(crate) fn environment(
             return Ok(None);
         };
         match source.read(&saltenv_owned, &path) {
-            Ok(Some(text)) => prepass::rewrite(&text).map(Some).map_err(|e| {
-                Error::new(
-                    ErrorKind::SyntaxError,
-                    format!("{} (in {path}, line {})", e.message, e.line),
-                )
-            }),
+            Ok(Some(text)) => prepass::rewrite_loaded(&text, &path)
+                .map(Some)
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::SyntaxError,
+                        format!("{} (in {path}, line {})", e.message, e.line),
+                    )
+                }),
             Ok(None) => Ok(None),
             Err(e) => Err(Error::new(ErrorKind::TemplateNotFound, e.to_string())),
         }

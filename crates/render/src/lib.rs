@@ -39,6 +39,9 @@
 //!   sorts everything and keeps non-ASCII; `|tojson` keeps order and
 //!   escapes to ASCII.
 //! - `cmd.run` in templates is plain `cmd.run` in 3007 (no shell alias).
+//! - A template imported without context (and `import_yaml` files) sees
+//!   its own `tpldir`; one imported `with context`, or included, sees the
+//!   importer's.
 //! - An unknown function is an undefined attribute
 //!   (`'salt.utils.templates.AliasedLoader object' has no attribute 'x.y'`).
 //!
@@ -55,8 +58,11 @@
 //! - Salt's absolute-path quirk is not reproduced: Salt's loader reads
 //!   `{% include '/etc/hostname' %}` from the local file system; here
 //!   absolute names and names climbing above the root are not found.
-//! - `tplpath` is the root-relative path, not the minion's cache path;
-//!   `tpldir`/`tplfile` stay those of the rendered SLS inside imports.
+//! - `tplpath` is the root-relative path, not the minion's cache path.
+//!   Inside a template imported without context `tpldir`/`tplfile`/`tpldot`
+//!   are the imported file's (as in Salt); Salt's loader also leaves its
+//!   last import's values in the globals for later imports, which is not
+//!   reproduced.
 //! - Filters and globals not implemented: the ipaddr family, `strftime`,
 //!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`,
 //!   `http_query`, `file_hashsum`, `show_full_context`, `mysql_to_dict`.

@@ -28,6 +28,27 @@ fn line_of(src: &str, pos: usize) -> usize {
     src[..pos].bytes().filter(|b| *b == b'\n').count() + 1
 }
 
+/// [`rewrite`] for a template loaded by an `import` or `include` named
+/// `name`: when it is imported without context it sees its own `tpldir`,
+/// `tplfile` and `tpldot`, as Salt's loader sets them (an import with
+/// context or an include sees the importer's).
+pub fn rewrite_loaded(src: &str, name: &str) -> Result<String, PrepassError> {
+    let dir = name.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let quote = |s: &str| s.replace('\\', "\\\\").replace('\'', "\\'");
+    // All on the first line: line numbers stay those of the file.
+    let header = format!(
+        "{{% if {OWN_TPL} is defined and {OWN_TPL} %}}{{% set tpldir = '{}' %}}{{% set tplfile = '{}' %}}{{% set tpldot = '{}' %}}{{% endif %}}",
+        quote(if dir.is_empty() { "." } else { dir }),
+        quote(name),
+        quote(&dir.replace('/', ".")),
+    );
+    Ok(header + &rewrite(src)?)
+}
+
+/// The variable an importing template sets to tell the imported one
+/// whether it was imported without context.
+pub(crate) const OWN_TPL: &str = "__salt_own_tpl";
+
 /// Rewrites `src` (see the module docs).
 pub fn rewrite(src: &str) -> Result<String, PrepassError> {
     let mut out = String::with_capacity(src.len() + src.len() / 8);
@@ -121,6 +142,13 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                             "{{%{lead} endset %}}{{% set {name} = __{keyword}({name}) {trail}%}}"
                         ));
                     }
+                    "import" | "from" | "include" => {
+                        let own = keyword != "include" && !with_context(body);
+                        out.push_str(&format!("{{%{lead} set {OWN_TPL} = {own} %}}{{%"));
+                        out.push_str(&rewrite_expr(body));
+                        out.push_str(trail);
+                        out.push_str("%}");
+                    }
                     "profile" => out.push_str(&format!("{{%{lead} if true {trail}%}}")),
                     "endprofile" => out.push_str(&format!("{{%{lead} endif {trail}%}}")),
                     "set" => {
@@ -162,6 +190,12 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
         });
     }
     Ok(out)
+}
+
+/// Whether an `import`/`from` tag ends in `with context`.
+fn with_context(body: &str) -> bool {
+    let words: Vec<&str> = body.split_whitespace().collect();
+    words.ends_with(&["with", "context"])
 }
 
 fn is_name(s: &str) -> bool {
