@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use minijinja::value::{Enumerator, Object, ObjectRepr, Value, ValueKind};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Tuple, Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
 use crate::FunctionCaller;
@@ -397,28 +397,38 @@ pub(crate) fn traverse(data: &Value, key: &str, delimiter: &str) -> Option<Value
 
 /// Python's `copy.deepcopy` of template data.
 pub(crate) fn deepcopy(value: &Value) -> Value {
+    // Foreign objects (the `salt` object, macros, kwargs) are not data:
+    // Python's deepcopy would not look into them either.
+    let is_data = value.as_object().is_none_or(|o| {
+        o.downcast_ref::<MutMap>().is_some()
+            || o.downcast_ref::<MutList>().is_some()
+            || o.downcast_ref::<Tuple>().is_some()
+            || o.downcast_ref::<Vec<Value>>().is_some()
+            || o.downcast_ref::<indexmap::IndexMap<Value, Value>>()
+                .is_some()
+    });
+    if !is_data {
+        return value.clone();
+    }
     match value.kind() {
-        ValueKind::Seq => Value::from_object(MutList::new(
-            value
+        ValueKind::Seq => {
+            let items: Vec<Value> = value
                 .try_iter()
                 .map(|it| it.map(|v| deepcopy(&v)).collect())
-                .unwrap_or_default(),
-        )),
-        ValueKind::Map
-            if value
-                .as_object()
-                .is_some_and(|o| o.downcast_ref::<MutMap>().is_some())
-                || value.as_object().is_none()
-                || !value.is_kwargs() =>
-        {
+                .unwrap_or_default();
+            if value.downcast_object_ref::<Tuple>().is_some() {
+                Value::from(Tuple::from(items))
+            } else {
+                Value::from_object(MutList::new(items))
+            }
+        }
+        ValueKind::Map => {
             let ordered = value.downcast_object_ref::<MutMap>().is_some_and(|m| m.1);
             let mut map = indexmap::IndexMap::new();
             if let Ok(keys) = value.try_iter() {
                 for key in keys {
-                    map.insert(
-                        key.clone(),
-                        deepcopy(&value.get_item(&key).unwrap_or_default()),
-                    );
+                    let item = deepcopy(&value.get_item(&key).unwrap_or_default());
+                    map.insert(key, item);
                 }
             }
             Value::from_object(if ordered {
