@@ -416,30 +416,27 @@ pub fn verify_high(high: &HighData) -> Vec<String> {
 /// One pending addition to an ID, built by [`requisite_in`].
 type Extend = Map<String, Value>;
 
-fn extend_entry<'e>(extend: &'e mut Extend, id: &str) -> &'e mut Map<String, Value> {
+/// `extend[id]`, created empty when missing (`None` only if some entry
+/// was not a map, which this module never builds).
+fn extend_entry<'e>(extend: &'e mut Extend, id: &str) -> Option<&'e mut Map<String, Value>> {
     let slot = extend
         .entry(id.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
-    match slot {
-        Value::Object(m) => m,
-        _ => unreachable!("slot was just made an object"),
-    }
+    slot.as_object_mut()
 }
 
-fn extend_list<'e>(entry: &'e mut Map<String, Value>, state: &str) -> &'e mut Vec<Value> {
+/// `entry[state]` as a list, created empty when missing.
+fn extend_list<'e>(entry: &'e mut Map<String, Value>, state: &str) -> Option<&'e mut Vec<Value>> {
     let slot = entry
         .entry(state.to_owned())
         .or_insert_with(|| Value::Array(Vec::new()));
     if !slot.is_array() {
         *slot = Value::Array(Vec::new());
     }
-    match slot {
-        Value::Array(v) => v,
-        _ => unreachable!("slot was just made an array"),
-    }
+    slot.as_array_mut()
 }
 
 /// Adds `{rkey: [{state: id}]}` to `extend[name][_state]`, or appends to
@@ -453,7 +450,9 @@ fn add_req_in(
     id: &str,
     body: &Value,
 ) {
-    let entry = extend_entry(extend, name);
+    let Some(entry) = extend_entry(extend, name) else {
+        return;
+    };
     extend_list(entry, target_state);
     entry.insert(
         "__env__".into(),
@@ -463,7 +462,9 @@ fn add_req_in(
         "__sls__".into(),
         body.get("__sls__").cloned().unwrap_or(Value::Null),
     );
-    let list = extend_list(entry, target_state);
+    let Some(list) = extend_list(entry, target_state) else {
+        return;
+    };
     let mut found = false;
     for item in list.iter_mut() {
         if first_key(item) == Some(rkey) {
@@ -619,27 +620,33 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                             }
                             for (name, target_state) in hinges.clone() {
                                 if key == "prereq_in" {
-                                    let entry = extend_entry(&mut extend, id);
-                                    extend_list(entry, state).push(single(
-                                        "prerequired",
-                                        Value::Array(vec![single(
-                                            &target_state,
-                                            Value::String(name.clone()),
-                                        )]),
-                                    ));
+                                    if let Some(list) = extend_entry(&mut extend, id)
+                                        .and_then(|entry| extend_list(entry, state))
+                                    {
+                                        list.push(single(
+                                            "prerequired",
+                                            Value::Array(vec![single(
+                                                &target_state,
+                                                Value::String(name.clone()),
+                                            )]),
+                                        ));
+                                    }
                                 }
                                 if key == "prereq" {
                                     for (ext_id, req_state) in
                                         find_name(&name, &target_state, high_ro, true)
                                     {
-                                        let entry = extend_entry(&mut extend, &ext_id);
-                                        extend_list(entry, &req_state).push(single(
-                                            "prerequired",
-                                            Value::Array(vec![single(
-                                                state,
-                                                Value::String(id.clone()),
-                                            )]),
-                                        ));
+                                        if let Some(list) = extend_entry(&mut extend, &ext_id)
+                                            .and_then(|entry| extend_list(entry, &req_state))
+                                        {
+                                            list.push(single(
+                                                "prerequired",
+                                                Value::Array(vec![single(
+                                                    state,
+                                                    Value::String(id.clone()),
+                                                )]),
+                                            ));
+                                        }
                                     }
                                     continue;
                                 }
@@ -656,8 +663,11 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                             })
                                             .cloned()
                                             .collect();
-                                        let entry = extend_entry(&mut extend, &ext_id);
-                                        extend_list(entry, &req_state).extend(mine);
+                                        if let Some(list) = extend_entry(&mut extend, &ext_id)
+                                            .and_then(|entry| extend_list(entry, &req_state))
+                                        {
+                                            list.extend(mine);
+                                        }
                                     }
                                     continue;
                                 }
@@ -683,8 +693,11 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                                 .collect(),
                                             _ => Vec::new(),
                                         };
-                                        let entry = extend_entry(&mut extend, id);
-                                        extend_list(entry, state).extend(theirs);
+                                        if let Some(list) = extend_entry(&mut extend, id)
+                                            .and_then(|entry| extend_list(entry, state))
+                                        {
+                                            list.extend(theirs);
+                                        }
                                     }
                                     continue;
                                 }
@@ -900,4 +913,91 @@ pub fn order_chunks(chunks: &mut [LowChunk]) {
 /// The repr Salt uses for a requisite in messages.
 pub fn req_repr(req: &Value) -> String {
     pyrepr(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn high(v: Value) -> HighData {
+        match v {
+            Value::Object(m) => m,
+            _ => panic!("test data must be a map"),
+        }
+    }
+
+    #[test]
+    fn order_first_last_negative_and_names() {
+        let h = high(json!({
+            "a": {"__sls__": "s", "__env__": "base", "test": ["nop", {"order": "last"}]},
+            "b": {"__sls__": "s", "__env__": "base", "test": ["nop", {"order": -1}]},
+            "c": {"__sls__": "s", "__env__": "base", "test": ["nop", {"order": 5}, {"names": ["x", "y"]}]},
+            "d": {"__sls__": "s", "__env__": "base", "test": ["nop", {"order": "first"}]},
+            "e": {"__sls__": "s", "__env__": "base", "test": ["nop"]},
+        }));
+        let chunks = compile_high_data(&h);
+        let order: Vec<(String, Value)> = chunks
+            .iter()
+            .map(|c| (pystr(&c["name"]), c["order"].clone()))
+            .collect();
+        // cap = 5 + 100; no order -> cap; last -> cap + 1e6; -1 -> cap + 1e6 - 1.
+        assert_eq!(
+            order,
+            vec![
+                ("d".into(), json!(0)),
+                ("x".into(), json!(5.0001)),
+                ("y".into(), json!(5.0002)),
+                ("e".into(), json!(105)),
+                ("b".into(), json!(1000104)),
+                ("a".into(), json!(1000105)),
+            ]
+        );
+        assert!(chunks.iter().all(|c| !c.contains_key("name_order")));
+    }
+
+    #[test]
+    fn require_in_list_repeats_earlier_targets_like_salt() {
+        let mut h = high(json!({
+            "src": {"__sls__": "s", "__env__": "base", "test": ["nop", {"require_in": [{"test": "t1"}, {"test": "t2"}]}]},
+            "t1": {"__sls__": "s", "__env__": "base", "test": ["nop"]},
+            "t2": {"__sls__": "s", "__env__": "base", "test": ["nop"]},
+        }));
+        assert!(requisite_in(&mut h, &[]).is_empty());
+        assert_eq!(
+            h["t1"]["test"][1],
+            json!({"require": [{"test": "src"}, {"test": "src"}]})
+        );
+        assert_eq!(h["t2"]["test"][1], json!({"require": [{"test": "src"}]}));
+    }
+
+    #[test]
+    fn verify_high_uses_salts_texts() {
+        let h = high(json!({
+            "x": {"__sls__": "s", "test.nop": null},
+            "y": {"__sls__": "s", "test": [{"name": "n"}]},
+            "z": {"__sls__": "s", "test": ["nop", {"require": "a"}]},
+        }));
+        assert_eq!(
+            verify_high(&h),
+            vec![
+                "ID 'x' in SLS 's' contains a short declaration (test.nop) with a trailing colon. When not passing any arguments to a state, the colon must be omitted.",
+                "No function declared in state 'y' in SLS 's'",
+                "The require statement in state 'z' in SLS 's' needs to be formed as a list",
+            ]
+        );
+    }
+
+    #[test]
+    fn exclude_by_sls_glob_and_id() {
+        let mut h = high(json!({
+            "a": {"__sls__": "lib.one", "test": ["nop"]},
+            "b": {"__sls__": "lib.two", "test": ["nop"]},
+            "c": {"__sls__": "app", "test": ["nop"]},
+            "d": {"__sls__": "app", "test": ["nop"]},
+            "__exclude__": [{"sls": "lib.*"}, {"id": "d"}],
+        }));
+        apply_exclude(&mut h);
+        assert_eq!(h.keys().collect::<Vec<_>>(), vec!["c"]);
+    }
 }

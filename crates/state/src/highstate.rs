@@ -473,3 +473,94 @@ fn clean_duplicate_extends(highstate: &mut HighData) {
         })
         .collect();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DirSource;
+    use serde_json::json;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn render(dir: &tempfile::TempDir, sls: &str) -> (HighData, Vec<String>) {
+        let source = DirSource::single(dir.path());
+        let mut builder = HighStateBuilder::new(&source);
+        builder.render_highstate(&vec![("base".to_owned(), vec![sls.to_owned()])])
+    }
+
+    #[test]
+    fn relative_includes_resolve_from_packages_and_files() {
+        let dir = tree(&[
+            ("app/init.sls", "include:\n  - .conf\nsvc: test.nop\n"),
+            (
+                "app/conf.sls",
+                "include:\n  - ..common\nconf:\n  test.nop: []\n",
+            ),
+            ("common.sls", "common:\n  test:\n    - nop\n"),
+        ]);
+        let (high, errors) = render(&dir, "app");
+        assert!(errors.is_empty(), "{errors:?}");
+        // Included files come first in order; the includer's IDs keep
+        // their place in the map.
+        assert_eq!(high["common"]["test"], json!(["nop", {"order": 10000}]));
+        assert_eq!(high["conf"]["test"], json!(["nop", {"order": 10001}]));
+        assert_eq!(high["svc"]["test"], json!(["nop", {"order": 10002}]));
+        assert_eq!(high["conf"]["__sls_included_from__"], json!(["app"]));
+        assert_eq!(high["common"]["__sls__"], json!("common"));
+    }
+
+    #[test]
+    fn include_errors_are_salts() {
+        let dir = tree(&[(
+            "top_level.sls",
+            "include:\n  - ..up\n  - missing\nx: test.nop\n",
+        )]);
+        let (_, errors) = render(&dir, "top_level");
+        assert_eq!(
+            errors,
+            vec![
+                "Attempted relative include of '..up' within SLS 'base:top_level' goes beyond top level package ",
+                "Specified SLS missing in saltenv base is not available on the salt master or through a configured fileserver",
+            ]
+        );
+        let (_, errors) = render(&dir, "nothere");
+        assert_eq!(
+            errors,
+            vec!["No matching sls found for 'nothere' in env 'base'"]
+        );
+    }
+
+    #[test]
+    fn conflicting_ids_are_reported_not_merged_silently() {
+        let dir = tree(&[
+            ("a.sls", "include: [b]\nsame: test.nop\n"),
+            ("b.sls", "same:\n  test.succeed_with_changes: []\n"),
+        ]);
+        let (_, errors) = render(&dir, "a");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("Detected conflicting IDs, SLS IDs need to be globally unique."),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains("'same'"));
+    }
+
+    #[test]
+    fn non_map_sls_is_an_error_not_a_panic() {
+        let dir = tree(&[("list.sls", "- a\n- b\n"), ("empty.sls", "")]);
+        assert_eq!(
+            render(&dir, "list").1,
+            vec!["SLS list does not render to a dictionary"]
+        );
+        let (high, errors) = render(&dir, "empty");
+        assert!(high.is_empty() && errors.is_empty());
+    }
+}
