@@ -619,18 +619,17 @@ pub fn requisite_in(high: &mut HighData, disabled: &[String]) -> Vec<String> {
                                 pstate.truncate(dot);
                             }
                             for (name, target_state) in hinges.clone() {
-                                if key == "prereq_in" {
-                                    if let Some(list) = extend_entry(&mut extend, id)
+                                if key == "prereq_in"
+                                    && let Some(list) = extend_entry(&mut extend, id)
                                         .and_then(|entry| extend_list(entry, state))
-                                    {
-                                        list.push(single(
-                                            "prerequired",
-                                            Value::Array(vec![single(
-                                                &target_state,
-                                                Value::String(name.clone()),
-                                            )]),
-                                        ));
-                                    }
+                                {
+                                    list.push(single(
+                                        "prerequired",
+                                        Value::Array(vec![single(
+                                            &target_state,
+                                            Value::String(name.clone()),
+                                        )]),
+                                    ));
                                 }
                                 if key == "prereq" {
                                     for (ext_id, req_state) in
