@@ -98,6 +98,21 @@ pub struct StateReturn {
     pub comment: String,
     /// Salt's optional `warnings` list.
     pub warnings: Option<Vec<Value>>,
+    /// The key order of the Salt function's return dict, which Salt's JSON
+    /// output keeps.
+    pub key_order: KeyOrder,
+}
+
+/// Orders in which Salt's state functions build their return dicts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeyOrder {
+    /// `{name, changes, result, comment}`: most state functions.
+    #[default]
+    NameChangesResultComment,
+    /// `{name, result, comment, changes}`: `test.mod_watch` and others.
+    NameResultCommentChanges,
+    /// `{result, name, changes, comment}`: the engine's own failures.
+    ResultNameChangesComment,
 }
 
 impl StateReturn {
@@ -108,19 +123,40 @@ impl StateReturn {
             result,
             comment: comment.into(),
             warnings: None,
+            key_order: KeyOrder::default(),
         }
     }
 
     /// The map Salt's state functions return, in their key order.
     pub fn to_map(&self) -> Map<String, Value> {
         let mut map = Map::new();
-        map.insert("name".into(), self.name.clone());
-        map.insert("changes".into(), Value::Object(self.changes.clone()));
-        map.insert(
-            "result".into(),
-            self.result.map_or(Value::Null, Value::Bool),
-        );
-        map.insert("comment".into(), Value::String(self.comment.clone()));
+        let name = || self.name.clone();
+        let changes = || Value::Object(self.changes.clone());
+        let result = || self.result.map_or(Value::Null, Value::Bool);
+        let comment = || Value::String(self.comment.clone());
+        let fields: [(&str, Value); 4] = match self.key_order {
+            KeyOrder::NameChangesResultComment => [
+                ("name", name()),
+                ("changes", changes()),
+                ("result", result()),
+                ("comment", comment()),
+            ],
+            KeyOrder::NameResultCommentChanges => [
+                ("name", name()),
+                ("result", result()),
+                ("comment", comment()),
+                ("changes", changes()),
+            ],
+            KeyOrder::ResultNameChangesComment => [
+                ("result", result()),
+                ("name", name()),
+                ("changes", changes()),
+                ("comment", comment()),
+            ],
+        };
+        for (k, v) in fields {
+            map.insert(k.into(), v);
+        }
         if let Some(w) = &self.warnings {
             map.insert("warnings".into(), Value::Array(w.clone()));
         }

@@ -107,6 +107,9 @@ fn as_list(v: &Value) -> Vec<Value> {
 pub fn run_check(ctx: &Ctx, low: &LowChunk) -> Map<String, Value> {
     let mut ret = Map::new();
     ret.insert("result".into(), Value::Bool(false));
+    // Salt's dict starts as {result, comment: []}; the comment is filled
+    // in below and keeps this place.
+    ret.insert("comment".into(), Value::Array(Vec::new()));
     let mut comments: Vec<Value> = Vec::new();
     for key in ["__sls__", "__id__", "name"] {
         ret.insert(key.into(), low.get(key).cloned().unwrap_or(Value::Null));

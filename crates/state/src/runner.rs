@@ -957,11 +957,14 @@ impl<'a> Runner<'a> {
             saltenv,
         };
         let exception = |err: crate::StateError| {
-            StateReturn::new(
-                name.clone(),
-                Some(false),
-                format!("An exception occurred in this state: {err}"),
-            )
+            StateReturn {
+                key_order: crate::api::KeyOrder::ResultNameChangesComment,
+                ..StateReturn::new(
+                    name.clone(),
+                    Some(false),
+                    format!("An exception occurred in this state: {err}"),
+                )
+            }
             .to_map()
         };
         match &function.behaviour {

@@ -4,7 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    Applied, Behaviour, Failure, Plan, StateArgs, StateCtx, StateFunction, StateModule, StateReturn,
+    Applied, Behaviour, Failure, KeyOrder, Plan, StateArgs, StateCtx, StateFunction, StateModule,
+    StateReturn,
 };
 use crate::error::StateError;
 
@@ -275,6 +276,7 @@ fn mod_watch(ctx: &StateCtx, args: &StateArgs) -> Result<StateReturn, StateError
         Some(true),
         comment_or(args, "Watch statement fired."),
     );
+    ret.key_order = KeyOrder::NameResultCommentChanges;
     ret.result = match args.get("result") {
         Some(Value::Null) => None,
         Some(v) => Some(crate::truthy(v)),
