@@ -252,7 +252,12 @@ fn methods(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Re
 
 /// Maps a minijinja error to Salt's kinds and texts. `main` is the name of
 /// the template being rendered; an error elsewhere is in an import.
-pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
+///
+/// `env`, when given, evaluates the parent of an undefined attribute so the
+/// message can name its type as Python would (`'collections.OrderedDict
+/// object' has no attribute 'x'`); only globals are visible to it, so a
+/// parent that is a template variable is taken for a dict.
+pub(crate) fn convert_error(err: &Error, main: &str, env: Option<&Environment<'_>>) -> RenderError {
     // The innermost minijinja error names the template and line where it
     // happened (an include or import wraps the error of the inner template).
     let mut inner = err;
@@ -265,7 +270,9 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
         (RenderErrorKind::Function, msg.to_owned())
     } else {
         match inner.kind() {
-            ErrorKind::UndefinedError => (RenderErrorKind::Undefined, undefined_message(detail)),
+            ErrorKind::UndefinedError => {
+                (RenderErrorKind::Undefined, undefined_message(detail, env))
+            }
             ErrorKind::SyntaxError
             | ErrorKind::UnknownFilter
             | ErrorKind::UnknownTest
@@ -294,7 +301,7 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
                     .unwrap_or(detail);
                 (
                     RenderErrorKind::Undefined,
-                    undefined_message(format!("`{expr}").trim_end_matches(')')),
+                    undefined_message(format!("`{expr}").trim_end_matches(')'), env),
                 )
             }
             _ => (
@@ -314,10 +321,9 @@ pub(crate) fn convert_error(err: &Error, main: &str) -> RenderError {
 }
 
 /// Jinja2's wording for an undefined value, from minijinja's
-/// "`grains.nope` is undefined": an attribute or item of a mapping is
-/// `'dict object' has no attribute 'nope'`, a bare name `'x' is undefined`.
-/// (minijinja does not say what the parent is; a dict is the common case.)
-fn undefined_message(detail: &str) -> String {
+/// "`grains.nope` is undefined": `'dict object' has no attribute 'nope'`,
+/// `list object has no element 5`, or `'x' is undefined` for a name.
+fn undefined_message(detail: &str, env: Option<&Environment<'_>>) -> String {
     let detail = detail.split(" (from ").next().unwrap_or(detail);
     let Some(expr) = detail
         .strip_prefix('`')
@@ -329,20 +335,82 @@ fn undefined_message(detail: &str) -> String {
             detail.to_owned()
         };
     };
-    let attr = if let Some(inner) = expr.strip_suffix(']') {
-        inner
-            .rsplit_once('[')
-            .map(|(_, key)| key.trim_matches(|c| c == '\'' || c == '"').to_owned())
-    } else {
-        expr.rsplit_once('.').map(|(_, key)| key.to_owned())
+    let Some((parent, key, subscript)) = split_lookup(expr) else {
+        return format!("'{expr}' is undefined");
     };
-    let parent = if expr.starts_with("salt[") || expr.starts_with("salt.") {
-        "salt.utils.templates.AliasedLoader object"
-    } else {
-        "dict object"
+    let key = key.trim_matches(|c| c == '\'' || c == '"');
+    let parent_value = env
+        .and_then(|env| env.compile_expression(parent).ok())
+        .and_then(|e| e.eval(()).ok())
+        .filter(|v| !v.is_undefined());
+    let type_name = match &parent_value {
+        Some(v) if v.downcast_object_ref::<SaltObject>().is_some() => {
+            "salt.utils.templates.AliasedLoader"
+        }
+        Some(v) if v.downcast_object_ref::<MutMap>().is_some_and(|m| m.1) => {
+            "collections.OrderedDict"
+        }
+        Some(v) if v.kind() == ValueKind::Seq => {
+            if subscript && key.parse::<i64>().is_ok() {
+                return format!("list object has no element {key}");
+            }
+            "list"
+        }
+        Some(v) if v.kind() == ValueKind::String => "str",
+        _ if parent.starts_with("salt[") || parent == "salt" => {
+            "salt.utils.templates.AliasedLoader"
+        }
+        // minijinja abbreviates complex parents as `(...)`; an integer
+        // subscript is most likely into a list.
+        None if subscript && key.parse::<i64>().is_ok() => {
+            return format!("list object has no element {key}");
+        }
+        _ => "dict",
     };
-    match attr {
-        Some(attr) => format!("'{parent}' has no attribute '{attr}'"),
-        None => format!("'{expr}' is undefined"),
+    format!("'{type_name} object' has no attribute '{key}'")
+}
+
+/// Splits `a.b[c].d` into its parent (`a.b[c]`), the last key (`d`) and
+/// whether that key was a subscript.
+fn split_lookup(expr: &str) -> Option<(&str, &str, bool)> {
+    if let Some(inner) = expr.strip_suffix(']') {
+        let mut depth = 0i32;
+        for (i, c) in inner.char_indices().rev() {
+            match c {
+                ']' => depth += 1,
+                '[' if depth == 0 => return Some((&inner[..i], &inner[i + 1..], true)),
+                '[' => depth -= 1,
+                _ => {}
+            }
+        }
+        return None;
+    }
+    let (parent, key) = expr.rsplit_once('.')?;
+    (!parent.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then_some((parent, key, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_messages_use_jinja2_words() {
+        assert_eq!(
+            undefined_message("`(...)[5]` is undefined", None),
+            "list object has no element 5"
+        );
+        assert_eq!(
+            undefined_message("`nope` is undefined", None),
+            "'nope' is undefined"
+        );
+        assert_eq!(
+            undefined_message("`grains.x` is undefined", None),
+            "'dict object' has no attribute 'x'"
+        );
+        assert_eq!(
+            undefined_message("`a['k']` is undefined", None),
+            "'dict object' has no attribute 'k'"
+        );
     }
 }

@@ -52,9 +52,11 @@
 //! - `'%s' % x` works when the left side is a string literal; a variable
 //!   holding the format (`fmt % x`) is still minijinja's arithmetic `%`.
 //! - Jinja syntax errors carry minijinja's wording (same kind, same line).
-//!   For undefined values minijinja does not say what the parent object
-//!   was, so an undefined attribute is always reported of a
-//!   `'dict object'`.
+//!   Undefined values use Jinja2's words; the parent's type
+//!   (`'collections.OrderedDict object'` for pillar, `'dict object'`,
+//!   `list object has no element 5`) is found by evaluating the parent,
+//!   which works for globals (`pillar.x.y`); a parent that is a template
+//!   variable is reported as a `'dict object'`.
 //! - Salt's absolute-path quirk is not reproduced: Salt's loader reads
 //!   `{% include '/etc/hostname' %}` from the local file system; here
 //!   absolute names and names climbing above the root are not found.
@@ -377,8 +379,8 @@ impl Renderer {
         }
         let mut env =
             jinja::environment(self.source.clone(), &ctx.saltenv, options, shared, globals);
-        let convert = |err: minijinja::Error| {
-            let converted = jinja::convert_error(&err, name);
+        let convert_with = |err: minijinja::Error, env: Option<&minijinja::Environment<'_>>| {
+            let converted = jinja::convert_error(&err, name, env);
             if converted.imported {
                 let inner_source = loader::normalize(&converted.file)
                     .and_then(|p| self.source.read(&ctx.saltenv, &p).ok().flatten())
@@ -389,9 +391,13 @@ impl Renderer {
             }
         };
         env.add_template_owned(name.to_owned(), rewritten)
-            .map_err(convert)?;
-        let template = env.get_template(name).map_err(convert)?;
-        let mut out = template.render(()).map_err(convert)?;
+            .map_err(|e| convert_with(e, None))?;
+        let template = env
+            .get_template(name)
+            .map_err(|e| convert_with(e, Some(&env)))?;
+        let mut out = template
+            .render(())
+            .map_err(|e| convert_with(e, Some(&env)))?;
         // Salt's workaround for Jinja2 dropping the final newline.
         if text.ends_with('\n') {
             out.push('\n');
