@@ -272,6 +272,19 @@ impl Renderer {
         Renderer { source, caller }
     }
 
+    /// The file of SLS `sls` (`nginx.server`) in `saltenv`, Salt's way:
+    /// `nginx/server.sls`, else `nginx/server/init.sls`; `None` if neither
+    /// exists.
+    pub fn find_sls(&self, saltenv: &str, sls: &str) -> Result<Option<String>, RenderError> {
+        let base = sls.replace('.', "/");
+        for candidate in [format!("{base}.sls"), format!("{base}/init.sls")] {
+            if self.source.read(saltenv, &candidate)?.is_some() {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
+    }
+
     /// Renders the SLS file at `path` (relative to the saltenv root, e.g.
     /// `nginx/init.sls`) through its shebang pipe into data, key order
     /// kept. An empty file is `{}`, as in Salt.

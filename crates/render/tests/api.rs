@@ -259,3 +259,22 @@ fn jinja_options_come_from_opts_and_the_header() {
         "  x\n\n"
     );
 }
+
+#[test]
+fn sls_names_resolve_to_files_like_salt() {
+    let dir = tree(&[
+        ("a/b.sls", "x: 1\n"),
+        ("a/b/init.sls", "x: 2\n"),
+        ("c/init.sls", "x: 3\n"),
+    ]);
+    let r = renderer(&dir);
+    assert_eq!(
+        r.find_sls("base", "a.b").expect("read").as_deref(),
+        Some("a/b.sls")
+    );
+    assert_eq!(
+        r.find_sls("base", "c").expect("read").as_deref(),
+        Some("c/init.sls")
+    );
+    assert_eq!(r.find_sls("base", "nope").expect("read"), None);
+}
