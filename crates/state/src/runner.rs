@@ -837,8 +837,24 @@ impl<'a> Runner<'a> {
                 ret.insert(k, v);
             }
         }
+        let mut parallel = false;
         if ret.get("result") != Some(&Value::Bool(true)) {
             ret = self.call_function(low, test);
+            // `parallel: True` runs here in sequence: the results are the
+            // same. Salt's return for it starts as {name, result, changes,
+            // comment} (its placeholder while the process runs) and gains
+            // `__parallel__` at the end.
+            parallel = !is_prereq && low.get("parallel").is_some_and(truthy);
+            if parallel {
+                let mut reordered = Map::new();
+                for key in ["name", "result", "changes", "comment"] {
+                    if let Some(v) = ret.shift_remove(key) {
+                        reordered.insert(key.into(), v);
+                    }
+                }
+                reordered.extend(ret);
+                ret = reordered;
+            }
         }
         if low.contains_key("check_cmd") {
             for (k, v) in crate::checks::run_check_cmd(self.ctx, low) {
@@ -864,6 +880,9 @@ impl<'a> Runner<'a> {
             "__id__".into(),
             low.get("__id__").cloned().unwrap_or(Value::Null),
         );
+        if parallel {
+            ret.insert("__parallel__".into(), Value::Bool(true));
+        }
         let mut ret = Value::Object(ret);
         if low.contains_key("retry") && !low.contains_key("parallel") {
             let retry = crate::checks::verify_retry_data(low.get("retry").unwrap_or(&Value::Null));
