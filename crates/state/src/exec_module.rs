@@ -180,6 +180,13 @@ fn settings(ctx: &Ctx, test: Option<&Value>) -> RunSettings {
     }
 }
 
+/// A high data builder with the minion's `state_auto_order` option.
+fn builder_for<'a>(ctx: &Ctx, source: &'a dyn SlsSource) -> HighStateBuilder<'a> {
+    let mut builder = HighStateBuilder::new(source);
+    builder.auto_order = ctx.opt("state_auto_order").is_none_or(truthy);
+    builder
+}
+
 fn errors_value(ctx: &Ctx, errors: Vec<String>) -> Value {
     ctx.set_retcode(EX_STATE_COMPILER_ERROR);
     Value::Array(errors.into_iter().map(Value::String).collect())
@@ -222,7 +229,7 @@ fn saltenv_of(ctx: &Ctx, given: Option<String>) -> String {
 }
 
 fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonArgs) -> Value {
-    let mut builder = HighStateBuilder::new(source);
+    let mut builder = builder_for(ctx, source);
     let (mut high, errors) = builder.render_highstate(matches);
     if !errors.is_empty() {
         return errors_value(ctx, errors);
@@ -327,7 +334,7 @@ fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     }
     if !top_errors.is_empty() {
         // Salt renders anyway and reports the top file's errors first.
-        let mut builder = HighStateBuilder::new(source.as_ref());
+        let mut builder = builder_for(ctx, source.as_ref());
         let (_, errors) = builder.render_highstate(&matches);
         return Ok(errors_value(
             ctx,
@@ -418,7 +425,7 @@ type HighAndSls = (Map<String, Value>, BTreeSet<String>);
 fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> {
     let source = source(ctx);
     let (matches, top_errors) = minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref())?;
-    let mut builder = HighStateBuilder::new(source.as_ref());
+    let mut builder = builder_for(ctx, source.as_ref());
     let (high, errors) = builder.render_highstate(&matches);
     let errors: Vec<String> = top_errors.into_iter().chain(errors).collect();
     if !errors.is_empty() {
@@ -442,7 +449,7 @@ fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     // Salt's compile_low_chunks keeps going after render errors and
     // reports them together with the compiler's.
     let result = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()).and_then(|matches| {
-        let mut builder = HighStateBuilder::new(source.as_ref());
+        let mut builder = builder_for(ctx, source.as_ref());
         let (high, errors) = builder.render_highstate(&matches);
         crate::compile_low_collecting(high, &disabled, errors)
     });
@@ -462,7 +469,7 @@ fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);
-    let mut builder = HighStateBuilder::new(source.as_ref());
+    let mut builder = builder_for(ctx, source.as_ref());
     let (high, mut errors) = builder.render_highstate(&vec![(saltenv, mods)]);
     errors.extend(compile::verify_high(&high));
     if !errors.is_empty() {
