@@ -98,6 +98,7 @@ pub(crate) fn register(env: &mut Environment<'_>) {
         center(&py_str(&s), width.unwrap_or(80))
     });
     env.add_filter("random", random);
+    env.add_filter("urlencode", urlencode);
 
     env.add_test("list", |v: Value| v.kind() == ValueKind::Seq);
     env.add_test("match", |s: Value, pat: String| {
@@ -670,7 +671,54 @@ fn round(value: Value, precision: Option<i32>, kwargs: Kwargs) -> Result<Value, 
         "floor" => scaled.floor() / scale,
         _ => return Err(op_error("method must be common, ceil or floor")),
     };
-    Ok(Value::from(rounded))
+    // Python keeps the sign of a zero (`round(-0.4)` is `-0.0`).
+    Ok(Value::from(if rounded == 0.0 {
+        rounded.copysign(x)
+    } else {
+        rounded
+    }))
+}
+
+/// Python's `urllib.parse.quote(text, safe)`.
+fn url_quote(text: &str, safe: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric()
+            || b"_.-~".contains(&byte)
+            || safe.as_bytes().contains(&byte)
+        {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Jinja2's `urlencode`: a string quoted with `/` kept; a mapping or a
+/// list of pairs as a query string (`+` for spaces).
+fn urlencode(value: Value) -> Result<String, Error> {
+    let for_qs = |v: &Value| url_quote(&py_str(v), "").replace("%20", "+");
+    match value.kind() {
+        ValueKind::Map => {
+            let mut parts = Vec::new();
+            for key in value.try_iter()? {
+                let item = value.get_item(&key)?;
+                parts.push(format!("{}={}", for_qs(&key), for_qs(&item)));
+            }
+            Ok(parts.join("&"))
+        }
+        ValueKind::Seq => {
+            let mut parts = Vec::new();
+            for pair in value.try_iter()? {
+                let k = pair.get_item(&Value::from(0))?;
+                let v = pair.get_item(&Value::from(1))?;
+                parts.push(format!("{}={}", for_qs(&k), for_qs(&v)));
+            }
+            Ok(parts.join("&"))
+        }
+        _ => Ok(url_quote(&py_str(&value), "/")),
+    }
 }
 
 /// Jinja2's `truncate(length=255, killwords=False, end='...', leeway=5)`.

@@ -124,6 +124,11 @@ pub(crate) fn environment(
         }
         Ok(map)
     });
+    // Jinja2's cycler takes the items as arguments, contrib's as one list.
+    env.add_function("cycler", |items: Rest<Value>| {
+        minijinja_contrib::globals::cycler(items.to_vec())
+    });
+    env.add_function("joiner", minijinja_contrib::globals::joiner);
     env.add_global("salt", Value::from_object(SaltObject { shared }));
     for (name, value) in globals {
         env.add_global(name, value);
