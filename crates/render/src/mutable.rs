@@ -52,6 +52,16 @@ impl MutMap {
     }
 }
 
+/// The identity of a mutable container (its address), for cycle checks.
+pub fn container_id(value: &Value) -> Option<usize> {
+    if let Some(list) = value.downcast_object_ref::<MutList>() {
+        return Some(list as *const MutList as usize);
+    }
+    value
+        .downcast_object_ref::<MutMap>()
+        .map(|map| map as *const MutMap as usize)
+}
+
 /// Makes `value` mutable, deeply: builtin sequences and maps are copied into
 /// [`MutList`]/[`MutMap`]; objects that already are mutable are kept as they
 /// are, so identity (and sharing) is preserved.
@@ -158,10 +168,47 @@ pub fn to_json_sorted(value: &Value, sort: SortKeys) -> serde_json::Value {
 }
 
 fn to_json_depth(value: &Value, depth: usize, sort: SortKeys) -> serde_json::Value {
+    to_json_in(value, &mut Vec::new(), depth, sort)
+}
+
+/// `open` holds the containers being converted: a container inside itself
+/// (possible with shared mutable objects) becomes Python's `"[...]"` text
+/// instead of looping.
+fn to_json_in(
+    value: &Value,
+    open: &mut Vec<usize>,
+    depth: usize,
+    sort: SortKeys,
+) -> serde_json::Value {
+    let id = container_id(value);
+    if let Some(id) = id {
+        if open.contains(&id) || open.len() > 128 {
+            return serde_json::Value::String(
+                if value.kind() == ValueKind::Map {
+                    "{...}"
+                } else {
+                    "[...]"
+                }
+                .to_owned(),
+            );
+        }
+        open.push(id);
+    }
+    let out = to_json_value(value, open, depth, sort);
+    if id.is_some() {
+        open.pop();
+    }
+    out
+}
+
+fn to_json_value(
+    value: &Value,
+    open: &mut Vec<usize>,
+    depth: usize,
+    sort: SortKeys,
+) -> serde_json::Value {
     if depth > 256 {
-        // A list that contains itself (possible with shared mutable
-        // objects); Python would say `[...]`.
-        return serde_json::Value::String("[...]".to_owned());
+        return serde_json::Value::Null;
     }
     match value.kind() {
         ValueKind::Undefined | ValueKind::None => serde_json::Value::Null,
@@ -188,7 +235,7 @@ fn to_json_depth(value: &Value, depth: usize, sort: SortKeys) -> serde_json::Val
         ValueKind::Seq | ValueKind::Iterable => serde_json::Value::Array(
             value
                 .try_iter()
-                .map(|it| it.map(|v| to_json_depth(&v, depth + 1, sort)).collect())
+                .map(|it| it.map(|v| to_json_in(&v, open, depth + 1, sort)).collect())
                 .unwrap_or_default(),
         ),
         ValueKind::Map => {
@@ -196,7 +243,7 @@ fn to_json_depth(value: &Value, depth: usize, sort: SortKeys) -> serde_json::Val
             if let Ok(keys) = value.try_iter() {
                 for key in keys {
                     let item = value.get_item(&key).unwrap_or_default();
-                    pairs.push((json_key(&key), to_json_depth(&item, depth + 1, sort)));
+                    pairs.push((json_key(&key), to_json_in(&item, open, depth + 1, sort)));
                 }
             }
             let ordered = value.downcast_object_ref::<MutMap>().is_some_and(|m| m.1);

@@ -16,15 +16,36 @@ pub fn py_str(value: &Value) -> String {
 /// Python's `repr(value)`.
 pub fn py_repr(value: &Value) -> String {
     let mut out = String::new();
-    write_repr(&mut out, value, 0);
+    write_repr(&mut out, value, &mut Vec::new());
     out
 }
 
-fn write_repr(out: &mut String, value: &Value, depth: usize) {
-    if depth > 64 {
+/// `open` holds the containers being written, so that one holding itself
+/// prints as Python's `[...]` / `{...}` instead of looping.
+fn write_repr(out: &mut String, value: &Value, open: &mut Vec<usize>) {
+    if open.len() > 128 {
         out.push_str("...");
         return;
     }
+    let id = crate::mutable::container_id(value);
+    if let Some(id) = id {
+        if open.contains(&id) {
+            out.push_str(if value.kind() == ValueKind::Map {
+                "{...}"
+            } else {
+                "[...]"
+            });
+            return;
+        }
+        open.push(id);
+    }
+    write_value(out, value, open);
+    if id.is_some() {
+        open.pop();
+    }
+}
+
+fn write_value(out: &mut String, value: &Value, open: &mut Vec<usize>) {
     match value.kind() {
         ValueKind::Undefined => {}
         ValueKind::None => out.push_str("None"),
@@ -56,7 +77,7 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(out, item, depth + 1);
+                write_repr(out, item, open);
             }
             if items.len() == 1 {
                 out.push(',');
@@ -70,7 +91,7 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_repr(out, &item, depth + 1);
+                    write_repr(out, &item, open);
                 }
             }
             out.push(']');
@@ -82,9 +103,9 @@ fn write_repr(out: &mut String, value: &Value, depth: usize) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_repr(out, &key, depth + 1);
+                    write_repr(out, &key, open);
                     out.push_str(": ");
-                    write_repr(out, &value.get_item(&key).unwrap_or_default(), depth + 1);
+                    write_repr(out, &value.get_item(&key).unwrap_or_default(), open);
                 }
             }
             out.push('}');

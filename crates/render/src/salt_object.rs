@@ -397,6 +397,28 @@ pub(crate) fn traverse(data: &Value, key: &str, delimiter: &str) -> Option<Value
 
 /// Python's `copy.deepcopy` of template data.
 pub(crate) fn deepcopy(value: &Value) -> Value {
+    deepcopy_in(value, &mut Vec::new())
+}
+
+/// `open` holds the containers being copied: a container inside itself is
+/// shared instead of copied forever (Python's deepcopy memo would
+/// reproduce the cycle; this keeps it bounded).
+fn deepcopy_in(value: &Value, open: &mut Vec<usize>) -> Value {
+    let id = crate::mutable::container_id(value);
+    if let Some(id) = id {
+        if open.contains(&id) || open.len() > 128 {
+            return value.clone();
+        }
+        open.push(id);
+    }
+    let copied = deepcopy_value(value, open);
+    if id.is_some() {
+        open.pop();
+    }
+    copied
+}
+
+fn deepcopy_value(value: &Value, open: &mut Vec<usize>) -> Value {
     // Foreign objects (the `salt` object, macros, kwargs) are not data:
     // Python's deepcopy would not look into them either.
     let is_data = value.as_object().is_none_or(|o| {
@@ -414,7 +436,7 @@ pub(crate) fn deepcopy(value: &Value) -> Value {
         ValueKind::Seq => {
             let items: Vec<Value> = value
                 .try_iter()
-                .map(|it| it.map(|v| deepcopy(&v)).collect())
+                .map(|it| it.map(|v| deepcopy_in(&v, open)).collect())
                 .unwrap_or_default();
             if value.downcast_object_ref::<Tuple>().is_some() {
                 Value::from(Tuple::from(items))
@@ -427,7 +449,7 @@ pub(crate) fn deepcopy(value: &Value) -> Value {
             let mut map = indexmap::IndexMap::new();
             if let Ok(keys) = value.try_iter() {
                 for key in keys {
-                    let item = deepcopy(&value.get_item(&key).unwrap_or_default());
+                    let item = deepcopy_in(&value.get_item(&key).unwrap_or_default(), open);
                     map.insert(key, item);
                 }
             }
@@ -454,6 +476,20 @@ fn set_item(map: &Value, key: Value, item: Value) -> Result<(), Error> {
 /// Salt's `dictupdate.update(dest, upd, recursive_update=True, merge_lists)`:
 /// merges `upd` into `dest` in place and returns `dest`.
 pub(crate) fn update(dest: &Value, upd: &Value, merge_lists: bool) -> Result<Value, Error> {
+    update_depth(dest, upd, merge_lists, 0)
+}
+
+fn update_depth(
+    dest: &Value,
+    upd: &Value,
+    merge_lists: bool,
+    depth: usize,
+) -> Result<Value, Error> {
+    if depth > 128 {
+        // Only cyclic data nests this deep; Python would recurse until its
+        // own limit.
+        return Err(invocation("maximum recursion depth exceeded"));
+    }
     if dest.kind() != ValueKind::Map || upd.kind() != ValueKind::Map {
         return Err(invocation(
             "Cannot update using non-dict types in dictupdate.update()",
@@ -469,7 +505,7 @@ pub(crate) fn update(dest: &Value, upd: &Value, merge_lists: bool) -> Result<Val
         let dest_sub = dest.get_item(&key).ok().filter(|v| !v.is_undefined());
         match dest_sub {
             Some(sub) if sub.kind() == ValueKind::Map && val.kind() == ValueKind::Map => {
-                let merged = update(&sub, &val, merge_lists)?;
+                let merged = update_depth(&sub, &val, merge_lists, depth + 1)?;
                 set_item(&dest, key, merged)?;
             }
             Some(sub)

@@ -278,3 +278,17 @@ fn sls_names_resolve_to_files_like_salt() {
     );
     assert_eq!(r.find_sls("base", "nope").expect("read"), None);
 }
+
+#[test]
+fn containers_holding_themselves_do_not_loop() {
+    let dir = tree(&[]);
+    let text = "{% set l = [1] %}{% do l.append(l) %}{% do l.append(l) %}{% set d = {} %}{% do d.update({'me': d}) %}\
+                {{ l }} {{ d }} {{ l | json }} {{ salt['defaults.deepcopy'](l) | length }}";
+    let out = renderer(&dir)
+        .render_jinja("t", text, &ctx(""))
+        .expect("renders");
+    assert_eq!(
+        out,
+        "[1, [...], [...]] {'me': {...}} [1, \"[...]\", \"[...]\"] 3"
+    );
+}
