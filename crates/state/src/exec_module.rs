@@ -18,7 +18,7 @@ use halite_exec::{Args, Ctx, ExecError, Function, Module};
 use crate::highstate::{HighStateBuilder, Matches};
 use crate::runner::{RunSettings, Runner, gen_tag};
 use crate::source::{DirSource, SlsSource};
-use crate::top::{TopMinion, get_top, matches_to_value, top_matches, verify_tops};
+use crate::top::{TopMinion, get_top, matches_to_value, top_matches, top_matches_in, verify_tops};
 use crate::{call_high, check_result, compile, pystr, truthy};
 
 /// Builds the SLS source for a call (the renderer, with the call's grains
@@ -134,12 +134,14 @@ fn arg(args: &Args, params: &[&str], name: &str) -> Option<Value> {
     args.positional.get(pos).cloned()
 }
 
-fn common(args: &Args, params: &[&str]) -> CommonArgs {
+/// The arguments, with `saltenv` falling back to the `saltenv` option.
+fn common(ctx: &Ctx, args: &Args, params: &[&str]) -> CommonArgs {
     CommonArgs {
         mods: arg(args, params, "mods"),
         test: arg(args, params, "test"),
         exclude: arg(args, params, "exclude"),
         saltenv: arg(args, params, "saltenv")
+            .or_else(|| ctx.opt("saltenv").cloned())
             .filter(|v| !v.is_null())
             .map(|v| pystr(&v)),
     }
@@ -247,7 +249,7 @@ fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonA
 }
 
 fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, SLS_PARAMS);
+    let a = common(ctx, args, SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);
@@ -293,7 +295,7 @@ fn minion_matches_checked(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let matches = top_matches(&top, &minion, &nodegroups, &source.saltenvs());
+    let matches = top_matches_in(&top, &minion, &nodegroups, &source.saltenvs(), only_env);
     Ok((matches, verify_tops(&top)))
 }
 
@@ -319,7 +321,7 @@ fn no_states(ctx: &Ctx, comment: &str) -> Value {
 }
 
 fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, HIGHSTATE_PARAMS);
+    let a = common(ctx, args, HIGHSTATE_PARAMS);
     let source = source(ctx);
     let (matches, top_errors) =
         match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
@@ -365,7 +367,7 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     };
     let a = TopArgs {
         topfn,
-        common: common(args, TOP_PARAMS),
+        common: common(ctx, args, TOP_PARAMS),
     };
     let source = source(ctx);
     // The named top file replaces top.sls: read it through the source as
@@ -410,7 +412,7 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, SHOW_PARAMS);
+    let a = common(ctx, args, SHOW_PARAMS);
     let source = source(ctx);
     match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
         Ok((_, top_errors)) if !top_errors.is_empty() => Ok(errors_value(ctx, top_errors)),
@@ -435,7 +437,7 @@ fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> 
 }
 
 fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, SHOW_PARAMS);
+    let a = common(ctx, args, SHOW_PARAMS);
     match highstate_high(ctx, &a) {
         Ok((high, _)) => Ok(Value::Object(high)),
         Err(errors) => Ok(errors_value(ctx, errors)),
@@ -443,7 +445,7 @@ fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, SHOW_PARAMS);
+    let a = common(ctx, args, SHOW_PARAMS);
     let disabled = settings(ctx, None).disabled_requisites;
     let source = source(ctx);
     // Salt's compile_low_chunks keeps going after render errors and
@@ -465,7 +467,7 @@ fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let a = common(args, SHOW_SLS_PARAMS);
+    let a = common(ctx, args, SHOW_SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
     let source = source(ctx);

@@ -29,49 +29,92 @@ impl MinionData for TopMinion<'_> {
     }
 }
 
-/// Salt's `get_top` with the default `merge` strategy: every saltenv's
-/// top file, `base` first; the first top file to define a saltenv's
-/// target keeps it. Returns the merged top and render errors.
+/// Salt's `get_top` with the default `merge` strategy: the top file of
+/// every saltenv (`base` first), or only `only_env`'s. `base`'s top file
+/// is authoritative for every saltenv it names; another saltenv's top file
+/// only counts for its own section, and only when no earlier top file
+/// defined it. `include:` in a top file pulls in the named SLS files as
+/// more top data. Returns the merged top and render errors.
 pub fn get_top(
     source: &dyn SlsSource,
     only_env: Option<&str>,
 ) -> (Map<String, Value>, Vec<String>) {
-    let mut merged: Map<String, Value> = Map::new();
     let mut errors = Vec::new();
     let envs: Vec<String> = match only_env {
         Some(env) => vec![env.to_owned()],
         None => source.saltenvs(),
     };
+    let mut tops: Vec<(String, Vec<Map<String, Value>>)> = Vec::new();
     for env in envs {
-        let top = match source.top(&env) {
-            Ok(Some(Value::Object(top))) => top,
-            Ok(Some(Value::Null)) | Ok(None) => continue,
-            Ok(Some(_)) => {
-                errors.push(format!("Top file of saltenv '{env}' is not a dictionary"));
-                continue;
+        let mut env_tops = Vec::new();
+        match source.top(&env) {
+            Ok(Some(Value::Object(top))) => env_tops.push(top),
+            Ok(Some(Value::Null)) | Ok(None) => {}
+            Ok(Some(_)) => errors.push("Top data was not formed as a dict".to_owned()),
+            Err(err) => errors.push(err.to_string()),
+        }
+        // Salt's top file `include`: more top data from SLS files.
+        let mut includes = Vec::new();
+        for top in env_tops.iter_mut() {
+            if let Some(Value::Array(inc)) = top.shift_remove("include") {
+                includes.extend(inc.iter().map(pystr));
             }
-            Err(err) => {
-                errors.push(err.to_string());
-                continue;
-            }
-        };
-        for (saltenv, targets) in top {
-            if saltenv == "include" {
-                continue;
-            }
-            let Value::Object(targets) = targets else {
-                errors.push(format!(
-                    "Top file data for saltenv '{saltenv}' is not a dictionary"
-                ));
-                continue;
-            };
-            let slot = merged
-                .entry(saltenv)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(slot) = slot {
-                for (tgt, data) in targets {
-                    slot.entry(tgt).or_insert(data);
+        }
+        let mut done: Vec<String> = Vec::new();
+        for pattern in includes {
+            for sls in source
+                .list_sls(&env)
+                .into_iter()
+                .filter(|s| crate::fnmatch::fnmatch(s, &pattern))
+            {
+                if done.contains(&sls) {
+                    continue;
                 }
+                match source.render(&env, &sls) {
+                    Ok(Some(rendered)) => {
+                        if let Value::Object(top) = rendered.data {
+                            env_tops.push(top);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(err) => errors.push(err.to_string()),
+                }
+                done.push(sls);
+            }
+        }
+        tops.push((env, env_tops));
+    }
+    let mut merged: Map<String, Value> = Map::new();
+    let merge_section = |merged: &mut Map<String, Value>, saltenv: &str, targets: &Value| {
+        let slot = merged
+            .entry(saltenv.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        match (slot, targets) {
+            (Value::Object(slot), Value::Object(targets)) => {
+                for (tgt, data) in targets {
+                    slot.insert(tgt.clone(), data.clone());
+                }
+            }
+            (slot, other) => *slot = other.clone(),
+        }
+    };
+    // The base top files first: they are authoritative.
+    for (_, env_tops) in tops.iter().filter(|(env, _)| env == "base") {
+        for top in env_tops {
+            for (saltenv, targets) in top {
+                if saltenv != "include" {
+                    merge_section(&mut merged, saltenv, targets);
+                }
+            }
+        }
+    }
+    for (env, env_tops) in tops.iter().filter(|(env, _)| env != "base") {
+        for top in env_tops {
+            for (saltenv, targets) in top {
+                if saltenv == "include" || saltenv != env || merged.contains_key(saltenv) {
+                    continue;
+                }
+                merge_section(&mut merged, saltenv, targets);
             }
         }
     }
@@ -81,6 +124,27 @@ pub fn get_top(
 /// Salt's `top_matches`: per saltenv, the SLS names whose target matches
 /// the minion, in top file order. Duplicates stay, as in Salt (rendering
 /// skips them); `{saltenv: sls}` items add to another existing saltenv.
+pub fn top_matches_in(
+    top: &Map<String, Value>,
+    minion: &TopMinion,
+    nodegroups: &Map<String, Value>,
+    avail: &[String],
+    only_env: Option<&str>,
+) -> Matches {
+    match only_env {
+        Some(env) => {
+            let filtered: Map<String, Value> = top
+                .iter()
+                .filter(|(k, _)| *k == env)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            top_matches(&filtered, minion, nodegroups, avail)
+        }
+        None => top_matches(top, minion, nodegroups, avail),
+    }
+}
+
+/// See [`top_matches_in`]; all saltenvs.
 pub fn top_matches(
     top: &Map<String, Value>,
     minion: &TopMinion,

@@ -23,6 +23,7 @@ fn call(root: &Path, fun: &str, words: &[String]) -> (Value, i32) {
         json!({"id": "test-minion", "file_roots": {"base": [root.display().to_string()]}});
     let mut grains = json!({});
     if let Ok(text) = std::fs::read_to_string(root.join("minion.yaml")) {
+        let text = text.replace("@ROOT@", &root.display().to_string());
         let extra = halite_yaml::from_str(&text).unwrap();
         if let Some(g) = extra.get("grains") {
             grains = g.clone();

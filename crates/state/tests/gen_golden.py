@@ -21,7 +21,8 @@ CORPUS = os.path.join(HERE, "corpus")
 SALT_CALL = os.environ.get("SALT_CALL", "/work/saltvenv/bin/salt-call")
 
 # name of the golden -> salt-call arguments; a case adds its own in
-# commands.json (same shape) and minion config lines in minion.yaml.
+# commands.json (same shape) and minion config lines in minion.yaml, where
+# @ROOT@ stands for the case directory (for its own file_roots).
 COMMANDS = {
     "show_top": ["state.show_top"],
     "show_lowstate": ["state.show_lowstate"],
@@ -35,7 +36,21 @@ def minion_config(scratch, root):
     extra_path = os.path.join(root, "minion.yaml")
     if os.path.isfile(extra_path):
         with open(extra_path) as f:
-            extra = f.read()
+            extra = f.read().replace("@ROOT@", root)
+    if "file_roots:" in extra:
+        # The case lays out its own saltenvs.
+        return extra + "\n" + "\n".join(
+            [
+                "file_client: local",
+                "id: test-minion",
+                f"cachedir: {scratch}/cache",
+                f"pki_dir: {scratch}/pki",
+                f"sock_dir: {scratch}/sock",
+                f"log_file: {scratch}/log",
+                "log_level_logfile: warning",
+                "",
+            ]
+        )
     return extra + "\n" + "\n".join(
         [
             "file_client: local",

@@ -1,0 +1,6 @@
+include:
+  - dev: devlib
+common_state:
+  test.nop:
+    - require:
+      - test: devlib_state

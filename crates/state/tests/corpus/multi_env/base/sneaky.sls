@@ -1,0 +1,2 @@
+sneaky_state:
+  test.nop: []

@@ -1,0 +1,2 @@
+devlib_state:
+  test.nop: []

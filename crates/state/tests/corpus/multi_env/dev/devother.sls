@@ -1,0 +1,2 @@
+devother_state:
+  test.nop: []

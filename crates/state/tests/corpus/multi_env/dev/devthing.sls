@@ -1,0 +1,2 @@
+devthing_state:
+  test.succeed_with_changes: []

@@ -1,0 +1,6 @@
+dev:
+  '*':
+    - devother
+base:
+  'test-minion':
+    - sneaky
