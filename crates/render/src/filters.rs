@@ -99,6 +99,7 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     });
     env.add_filter("random", random);
     env.add_filter("urlencode", urlencode);
+    crate::ipfilters::register(env);
 
     env.add_test("list", |v: Value| v.kind() == ValueKind::Seq);
     env.add_test("match", |s: Value, pat: String| {

@@ -65,7 +65,8 @@
 //!   are the imported file's (as in Salt); Salt's loader also leaves its
 //!   last import's values in the globals for later imports, which is not
 //!   reproduced.
-//! - Filters and globals not implemented: the ipaddr family, `strftime`,
+//! - Filters and globals not implemented: `network_hosts`/`ipwrap` and the
+//!   rest of the network family beyond `ipaddr`/`ipv4`/`ipv6`/`is_ip*`, `strftime`,
 //!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`,
 //!   `http_query`, `file_hashsum`, `show_full_context`, `mysql_to_dict`.
 //! - `!!set`, binary and other non-JSON values cannot be represented (see
@@ -75,6 +76,7 @@
 
 mod error;
 mod filters;
+mod ipfilters;
 mod jinja;
 pub mod loader;
 mod mutable;
