@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use halite_exec::api::always;
 use halite_exec::{Args, Ctx, ExecError, Function, Module};
 
-use crate::highstate::{HighStateBuilder, Matches};
+use crate::highstate::{HighData, HighStateBuilder, Matches};
 use crate::runner::{RunSettings, Runner, gen_tag};
 use crate::source::{DirSource, SlsSource};
 use crate::top::{TopMinion, get_top, matches_to_value, top_matches, top_matches_in, verify_tops};
@@ -194,8 +194,8 @@ fn errors_value(ctx: &Ctx, errors: Vec<String>) -> Value {
     Value::Array(errors.into_iter().map(Value::String).collect())
 }
 
-fn finish(ctx: &Ctx, ret: Map<String, Value>) -> Value {
-    ctx.set_retcode(if check_result(&ret) {
+fn finish(ctx: &Ctx, ret: Map<String, Value>, high: Option<&HighData>) -> Value {
+    ctx.set_retcode(if check_result(&ret, high) {
         0
     } else {
         EX_STATE_FAILURE
@@ -239,11 +239,11 @@ fn run_matches(ctx: &Ctx, source: &dyn SlsSource, matches: &Matches, a: &CommonA
     add_exclude(&mut high, a.exclude.as_ref());
     match call_high(
         ctx,
-        high,
+        &mut high,
         settings(ctx, a.test.as_ref()),
         &builder.processed_sls,
     ) {
-        Ok(ret) => finish(ctx, ret),
+        Ok(ret) => finish(ctx, ret, Some(&high)),
         Err(errors) => errors_value(ctx, errors),
     }
 }
@@ -439,7 +439,13 @@ fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> 
 fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, SHOW_PARAMS);
     match highstate_high(ctx, &a) {
-        Ok((high, _)) => Ok(Value::Object(high)),
+        Ok((high, _)) => {
+            // Salt sets the retcode from check_result on the high data.
+            if !check_result(&high, None) {
+                ctx.set_retcode(EX_STATE_FAILURE);
+            }
+            Ok(Value::Object(high))
+        }
         Err(errors) => Ok(errors_value(ctx, errors)),
     }
 }
@@ -520,5 +526,5 @@ fn single(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let ret = runner.call(&mut low);
     let mut out = Map::new();
     out.insert(tag, ret);
-    Ok(finish(ctx, out))
+    Ok(finish(ctx, out, None))
 }

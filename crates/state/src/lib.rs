@@ -93,20 +93,20 @@ pub fn render_sls<'a>(
 /// Everything between high data and chunks (Salt's `compile_low_chunks`
 /// after rendering): extend, verify, requisite_in, exclude, compile.
 pub fn compile_low(
-    mut high: HighData,
+    high: &mut HighData,
     disabled_requisites: &[String],
 ) -> Result<Vec<LowChunk>, Vec<String>> {
-    let mut errors = compile::reconcile_extend(&mut high, false);
-    errors.extend(compile::verify_high(&high));
+    let mut errors = compile::reconcile_extend(high, false);
+    errors.extend(compile::verify_high(high));
     if !errors.is_empty() {
         return Err(errors);
     }
-    errors.extend(compile::requisite_in(&mut high, disabled_requisites));
-    compile::apply_exclude(&mut high);
+    errors.extend(compile::requisite_in(high, disabled_requisites));
+    compile::apply_exclude(high);
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(compile::compile_high_data(&high))
+    Ok(compile::compile_high_data(high))
 }
 
 /// Salt's `compile_low_chunks`: like [`compile_low`] but every stage runs
@@ -130,7 +130,7 @@ pub fn compile_low_collecting(
 /// (tag → result), or Salt's error list.
 pub fn call_high(
     ctx: &Ctx,
-    high: HighData,
+    high: &mut HighData,
     settings: RunSettings,
     processed_sls: &std::collections::BTreeSet<String>,
 ) -> Result<Map<String, Value>, Vec<String>> {
@@ -141,9 +141,146 @@ pub fn call_high(
     Ok(runner.run())
 }
 
-/// Salt's `state.check_result` on a state return: false when any state
-/// failed.
-pub fn check_result(ret: &Map<String, Value>) -> bool {
-    ret.values()
-        .all(|r| r.get("result") != Some(&Value::Bool(false)))
+/// Salt's `salt.utils.state.check_result`: whether a state return (or
+/// any dict Salt sets a retcode from) counts as a success. Every value
+/// must be a dict (`__extend__` a list) without `result: False`, nested
+/// dicts without `result` are checked in turn, and an empty return fails.
+/// With `highstate` (the compiled high data), a failure that an
+/// `onfail_stop: False` handler took care of does not count.
+pub fn check_result(running: &Map<String, Value>, highstate: Option<&HighData>) -> bool {
+    check_result_inner(running, false, running, highstate)
+}
+
+fn check_result_inner(
+    map: &Map<String, Value>,
+    recurse: bool,
+    running: &Map<String, Value>,
+    highstate: Option<&HighData>,
+) -> bool {
+    if map.is_empty() {
+        return false;
+    }
+    for (state_id, state_result) in map {
+        let mut ok = true;
+        let expected_list = state_id == "__extend__";
+        let right_type = if expected_list {
+            state_result.is_array()
+        } else {
+            state_result.is_object()
+        };
+        if !recurse && !right_type {
+            ok = false;
+        }
+        if ok && let Value::Object(result_map) = state_result {
+            match result_map.get("result") {
+                Some(Value::Bool(false)) => ok = false,
+                None => ok = check_result_inner(result_map, true, running, highstate),
+                _ => {}
+            }
+        }
+        if !ok {
+            ok = check_onfail_requisites(state_id, state_result, running, highstate) == Some(true);
+        }
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// Salt's `split_low_tag` (state, id); `None` for a plain ID.
+fn split_tag(tag: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = tag.split("_|-").collect();
+    (parts.len() == 4).then(|| (parts[0].to_owned(), parts[1].to_owned()))
+}
+
+/// Salt's `check_onfail_requisites`: `Some(true)` when every
+/// `onfail_stop: False` handler of the failed state succeeded.
+fn check_onfail_requisites(
+    state_id: &str,
+    state_result: &Value,
+    running: &Map<String, Value>,
+    highstate: Option<&HighData>,
+) -> Option<bool> {
+    let highstate = highstate?;
+    if state_id.is_empty() || !truthy(state_result) {
+        return None;
+    }
+    let (state, id) = match split_tag(state_id) {
+        Some((state, id)) => (Some(state), id),
+        None => (None, state_id.to_owned()),
+    };
+    // Salt's search_onfail_requisites.
+    let mut onfails: Vec<(String, String)> = Vec::new();
+    for (fstate, fchunks) in highstate {
+        if *fstate == id {
+            continue;
+        }
+        let Value::Object(fchunks) = fchunks else {
+            continue;
+        };
+        for (module, fchunk) in fchunks {
+            if module.starts_with("__") {
+                continue;
+            }
+            let Value::Array(fchunk) = fchunk else {
+                continue;
+            };
+            let handled = fchunk
+                .iter()
+                .filter_map(Value::as_object)
+                .find_map(|fdata| {
+                    let stop = fdata
+                        .get("onfail_stop")
+                        .cloned()
+                        .unwrap_or(Value::Bool(true));
+                    (stop == Value::Bool(false)).then_some(())
+                })
+                .is_some();
+            if !handled {
+                continue;
+            }
+            for fdata in fchunk.iter().filter_map(Value::as_object) {
+                let Some(Value::Array(reqs)) = fdata.get("onfail") else {
+                    continue;
+                };
+                for freqs in reqs.iter().filter_map(Value::as_object) {
+                    for (fmod, fid) in freqs {
+                        let fid = pystr(fid);
+                        if fid == id && state.as_ref().is_none_or(|s| s == fmod) {
+                            onfails.push((fstate.clone(), module.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if onfails.is_empty() {
+        return None;
+    }
+    let mut nret = None;
+    for (fstate, module) in onfails {
+        for (rtag, rstate) in running {
+            let (st_state, st_id) = match split_tag(rtag) {
+                Some(split) => split,
+                None => (
+                    module.clone(),
+                    rstate.get("__id__").map_or_else(|| rtag.clone(), pystr),
+                ),
+            };
+            if module == st_state
+                && fstate == st_id
+                && let Some(Value::Bool(b)) = rstate.get("result")
+            {
+                nret = Some(*b);
+                if !b {
+                    break;
+                }
+            }
+        }
+        if nret.is_none() {
+            nret = Some(false);
+        }
+    }
+    nret
 }

@@ -40,13 +40,14 @@ fn malformed_sls_never_panics() {
         std::fs::write(dir.path().join("bad.sls"), doc).unwrap();
         let source = DirSource::single(dir.path());
         let mut builder = HighStateBuilder::new(&source);
-        let (high, _errors) = builder.render_highstate(&vec![("base".into(), vec!["bad".into()])]);
+        let (mut high, _errors) =
+            builder.render_highstate(&vec![("base".into(), vec!["bad".into()])]);
         let settings = RunSettings {
             test: true,
             ..RunSettings::default()
         };
         // Either errors or a result map; both are fine, a panic is not.
-        match call_high(&ctx, high, settings, &builder.processed_sls) {
+        match call_high(&ctx, &mut high, settings, &builder.processed_sls) {
             Ok(ret) => assert!(ret.values().all(Value::is_object), "case {i}: {ret:?}"),
             Err(errors) => assert!(!errors.is_empty(), "case {i}"),
         }
@@ -65,10 +66,15 @@ fn requisite_cycles_end_with_salts_verdict() {
     .unwrap();
     let source = DirSource::single(dir.path());
     let mut builder = HighStateBuilder::new(&source);
-    let (high, errors) = builder.render_highstate(&vec![("base".into(), vec!["cycle".into()])]);
+    let (mut high, errors) = builder.render_highstate(&vec![("base".into(), vec!["cycle".into()])]);
     assert!(errors.is_empty());
-    let ret: Map<String, Value> =
-        call_high(&ctx, high, RunSettings::default(), &builder.processed_sls).unwrap();
+    let ret: Map<String, Value> = call_high(
+        &ctx,
+        &mut high,
+        RunSettings::default(),
+        &builder.processed_sls,
+    )
+    .unwrap();
     let comments: Vec<&str> = ret.values().filter_map(|r| r["comment"].as_str()).collect();
     assert!(
         comments.contains(&"Recursive requisite found"),
