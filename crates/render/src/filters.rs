@@ -100,6 +100,7 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_filter("random", random);
     env.add_filter("urlencode", urlencode);
     crate::ipfilters::register(env);
+    crate::saltfilters::register(env);
 
     env.add_test("list", |v: Value| v.kind() == ValueKind::Seq);
     env.add_test("match", |s: Value, pat: String| {
@@ -108,7 +109,9 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_test("equalto", |a: Value, b: Value| a == b);
 }
 
-fn yaml(value: Value, flow_style: Option<Value>) -> Result<Value, Error> {
+fn yaml(value: Value, flow_style: Option<Value>, kwargs: Kwargs) -> Result<Value, Error> {
+    let flow_style = kwargs.get::<Option<Value>>("flow_style")?.or(flow_style);
+    kwargs.assert_all_used()?;
     let mut opts = halite_yaml::DumpOptions::salt();
     opts.sort_keys = false;
     opts.default_flow_style = match flow_style {
@@ -389,9 +392,20 @@ pub(crate) fn to_bool(value: &Value) -> bool {
     }
 }
 
-fn traverse(data: Value, key: String, default: Option<Value>, delimiter: Option<String>) -> Value {
-    crate::salt_object::traverse(&data, &key, delimiter.as_deref().unwrap_or(":"))
-        .unwrap_or_else(|| default.unwrap_or(Value::from(())))
+fn traverse(
+    data: Value,
+    key: String,
+    default: Option<Value>,
+    delimiter: Option<String>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    let default = kwargs.get::<Option<Value>>("default")?.or(default);
+    let delimiter = kwargs.get::<Option<String>>("delimiter")?.or(delimiter);
+    kwargs.assert_all_used()?;
+    Ok(
+        crate::salt_object::traverse(&data, &key, delimiter.as_deref().unwrap_or(":"))
+            .unwrap_or_else(|| default.unwrap_or(Value::from(()))),
+    )
 }
 
 fn flatten(value: Value, levels: Option<i64>, kwargs: Kwargs) -> Result<Value, Error> {
@@ -483,6 +497,7 @@ fn dict_to_sls_yaml_params(value: Value, flow_style: Option<bool>) -> Result<Val
     yaml(
         Value::from_object(MutList::new(items)),
         Some(Value::from(flow_style.unwrap_or(false))),
+        Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
     )
 }
 

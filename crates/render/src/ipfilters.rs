@@ -6,31 +6,62 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use minijinja::Environment;
-use minijinja::value::{Value, ValueKind};
+use minijinja::value::{Kwargs, Value, ValueKind};
+use minijinja::{Environment, Error};
 
 use crate::mutable::MutList;
 use crate::pyrepr::py_str;
 
 pub(crate) fn register(env: &mut Environment<'_>) {
-    env.add_filter("is_ip", |v: Value, options: Option<String>| {
-        is_version(&v, None, options.as_deref())
-    });
-    env.add_filter("is_ipv4", |v: Value, options: Option<String>| {
-        is_version(&v, Some(4), options.as_deref())
-    });
-    env.add_filter("is_ipv6", |v: Value, options: Option<String>| {
-        is_version(&v, Some(6), options.as_deref())
-    });
-    env.add_filter("ipv4", |v: Value, options: Option<String>| {
-        filter(&v, &[4], options.as_deref())
-    });
-    env.add_filter("ipv6", |v: Value, options: Option<String>| {
-        filter(&v, &[6], options.as_deref())
-    });
-    env.add_filter("ipaddr", |v: Value, options: Option<String>| {
-        ipaddr(&v, options.as_deref())
-    });
+    env.add_filter(
+        "is_ip",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(is_version(&v, None, o.as_deref()))
+        },
+    );
+    env.add_filter(
+        "is_ipv4",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(is_version(&v, Some(4), o.as_deref()))
+        },
+    );
+    env.add_filter(
+        "is_ipv6",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(is_version(&v, Some(6), o.as_deref()))
+        },
+    );
+    env.add_filter(
+        "ipv4",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(filter(&v, &[4], o.as_deref()))
+        },
+    );
+    env.add_filter(
+        "ipv6",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(filter(&v, &[6], o.as_deref()))
+        },
+    );
+    env.add_filter(
+        "ipaddr",
+        |v: Value, options: Option<String>, kwargs: Kwargs| -> Result<_, Error> {
+            let o = options_arg(options, &kwargs)?;
+            Ok(ipaddr(&v, o.as_deref()))
+        },
+    );
+}
+
+/// The `options` argument, positional or by keyword.
+fn options_arg(options: Option<String>, kwargs: &Kwargs) -> Result<Option<String>, Error> {
+    let options = kwargs.get::<Option<String>>("options")?.or(options);
+    kwargs.assert_all_used()?;
+    Ok(options)
 }
 
 /// An address, or an interface (`10.0.0.5/24`) as Python's `ip_interface`

@@ -67,7 +67,8 @@
 //!   reproduced.
 //! - Filters and globals not implemented: `network_hosts`/`ipwrap` and the
 //!   rest of the network family beyond `ipaddr`/`ipv4`/`ipv6`/`is_ip*`, `strftime`,
-//!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`,
+//!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`, `human_to_bytes`,
+//!   `compare_dicts`, `method_call`, `check_whitelist_blacklist`,
 //!   `http_query`, `file_hashsum`, `show_full_context`, `mysql_to_dict`.
 //! - `!!set`, binary and other non-JSON values cannot be represented (see
 //!   `halite-yaml`).
@@ -84,6 +85,7 @@ mod prepass;
 mod pyformat;
 mod pyrepr;
 mod salt_object;
+mod saltfilters;
 
 use std::path::PathBuf;
 use std::sync::Arc;
