@@ -11,6 +11,10 @@ pub enum StateError {
         sls: String,
         message: String,
     },
+    /// A render error already worded as Salt words it (the renderer's
+    /// `Rendering SLS 'base:x' failed: ...`), passed on unchanged.
+    #[error("{0}")]
+    RenderText(String),
     /// A top file could not be rendered.
     #[error("Unable to render top file: {0}")]
     Top(String),

@@ -15,8 +15,59 @@
 //! - [`top`]: top files; [`exec_module`]: the `state` execution module.
 //!
 //! High data and chunks are `serde_json` maps with key order kept, like
-//! Salt's dicts: the algorithms are Salt's, step by step, so that order,
-//! texts and shapes match `salt-call --out json`.
+//! Salt's dicts: the algorithms are Salt 3007's (salt/state.py; 3007.16
+//! still runs the pre-`utils/requisite.py` engine), step by step, so that
+//! order, texts and shapes match `salt-call --out json`.
+//!
+//! # Checked against Salt
+//!
+//! `tests/gen_golden.py` runs `salt-call --local` (Salt 3007.16) on every
+//! tree under `tests/corpus/` (`state.show_top`, `state.show_lowstate`,
+//! `state.apply`, `state.apply test=True`, plus per-case commands such as
+//! `state.sls`, `state.show_sls`, `state.show_highstate`, `state.single`,
+//! `state.top`) and stores the JSON and retcode; `tests/corpus.rs`
+//! compares everything but `start_time`, `duration`, pids and Python
+//! tracebacks, key order included. The corpus covers requisites and their
+//! `_in`/`_any`/`_all` forms, failure propagation, onchanges/onfail,
+//! watch + `mod_watch`, prereq (with `cmd.run`), listen, use/use_in,
+//! include (relative, cross-saltenv), extend, exclude (declared and as an
+//! argument), names (with per-name arguments), order (numbers, floats,
+//! `first`, `last`, negative, `state_auto_order: False`), failhard (state
+//! and option), retry, check_cmd, unless/onlyif (commands and functions),
+//! creates, stateful `cmd.run`, parallel, disabled_requisites,
+//! onfail_stop, top files (grain/list/compound matches, several saltenvs,
+//! Salt's `merge` strategy) and the compile errors (conflicting IDs,
+//! missing include or requisite, recursive requisites, bad structure).
+//!
+//! Salt behaviour worth knowing, reproduced here:
+//! - A list of `require_in` (and other `_in`) targets adds the requisite
+//!   again to earlier targets of the same list, so lowstate shows it twice.
+//! - "One or more requisite failed: ..." joins a Python set: Salt's order
+//!   varies per run; ours is the requisites' declaration order.
+//! - `prereq`: the watched state runs in test mode first; if it predicts
+//!   no change, the state holding the `prereq` reports "No changes
+//!   detected". If that state then fails, the watched state does not run:
+//!   it reports its test-mode result (`result: None` and the test comment,
+//!   even outside test mode) with the changes removed.
+//! - `unless`/`onlyif`/`creates` results keep their comment and add
+//!   `skip_watch`; the state's function is not called at all.
+//! - `show_lowstate` returns compile errors with retcode 0; `state.apply`
+//!   returns them with retcode 1; a failed state gives retcode 2 unless an
+//!   `onfail_stop: False` handler succeeded.
+//!
+//! # Known differences
+//!
+//! - `parallel: True` states run in sequence (same results and return
+//!   shape, including `__parallel__`); retry inside a parallel state uses
+//!   the sequential retry wording.
+//! - Exceptions in a state function carry the error text, not a Python
+//!   traceback.
+//! - Not implemented: `mod_aggregate`, `mod_init`, `mod_beacon`,
+//!   `state_runs_disabled` (state.disable), pause/kill of a running state,
+//!   state events, `sub_state_run`, slots (`__slot__:`), `reload_*`
+//!   (accepted, nothing to reload), top file merging strategies other than
+//!   `merge`, `env_order`, `state_top_saltenv`, master tops, `_xenv`
+//!   includes beyond the rules in `highstate`.
 
 pub mod api;
 pub mod checks;
