@@ -75,7 +75,7 @@ pub(crate) fn register(env: &mut Environment<'_>) {
         )
     });
     env.add_filter("dict_to_sls_yaml_params", dict_to_sls_yaml_params);
-    env.add_filter("__pyformat", crate::pyformat::pyformat_filter);
+    env.add_filter("__pymod", crate::pyformat::pymod);
     env.add_filter("dictsort", dictsort);
     env.add_filter("string", |v: Value| {
         if v.kind() == ValueKind::String {

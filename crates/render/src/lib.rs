@@ -11,7 +11,7 @@
 //! (strict undefined, `do`, loop controls, trailing newline kept) and made
 //! closer to it by:
 //! - `prepass`: Salt's tags (`import_yaml`, `load_yaml` ...), mutable
-//!   literals, `'%s' % x`;
+//!   literals, Python's `%`;
 //! - `mutable`: Python `list`/`dict` with `append`, `update`, `setdefault`;
 //! - `salt_object`: `salt['pillar.get']`, `salt.grains.filter_by` ... with
 //!   the context-only functions built in, others through [`FunctionCaller`];
@@ -49,8 +49,10 @@
 //!
 //! - Macros have no implicit `varargs`/`kwargs` (minijinja): calling a
 //!   macro with extra arguments is an error.
-//! - `'%s' % x` works when the left side is a string literal; a variable
-//!   holding the format (`fmt % x`) is still minijinja's arithmetic `%`.
+//! - `L % R` is Python's (formatting or modulo) where the pre-pass can
+//!   isolate `L`; after `*`, `/`, `//` or a unary minus (`2 * x % 3`,
+//!   `-x % 3`) it stays minijinja's arithmetic `%`, which is Python's for
+//!   numbers but cannot format strings.
 //! - Jinja syntax errors carry minijinja's wording (same kind, same line).
 //!   Undefined values use Jinja2's words; the parent's type
 //!   (`'collections.OrderedDict object'` for pillar, `'dict object'`,

@@ -12,8 +12,9 @@
 //! - Python's mutable containers: every list and dict literal becomes
 //!   `__mut([...])` / `__mut({...})` and every `{% set x = EXPR %}` value
 //!   `__mut(EXPR)`, so `append`/`update` work (see [`crate::mutable`]).
-//! - `'fmt' % args` with a string literal on the left becomes
-//!   `'fmt'|__pyformat(args)`: minijinja's `%` is only arithmetic.
+//! - `L % R` becomes `(L)|__pymod(R)`: Python's string formatting when `L`
+//!   is a string, Python's modulo otherwise (minijinja's `%` is only
+//!   arithmetic).
 
 /// The template cannot be rewritten: an unclosed tag or an unbalanced Salt
 /// block. `line` is 1-based.
@@ -400,10 +401,132 @@ const KEYWORDS: &[&str] = &[
 
 /// Rewrites one expression (the inside of `{{ }}` or a statement).
 fn rewrite_expr(src: &str) -> String {
-    let tokens = tokenize(src);
+    let src = rewrite_percent(src);
+    let tokens = tokenize(&src);
     let mut out = String::with_capacity(src.len() + 16);
     emit(&tokens, &mut out);
     out
+}
+
+/// Rewrites each binary `L % R` into `(L)|__pymod(R)`, one at a time from
+/// the left (so `a % b % c` nests as Python's `(a % b) % c`), where the
+/// left operand can be found safely: `%` binds like `*` and `/`, so a left
+/// operand that follows one of those (or a unary minus) is left alone.
+fn rewrite_percent(src: &str) -> String {
+    let mut text = src.to_owned();
+    // Each round removes one `%`; the bound only guards against a bug.
+    for _ in 0..256 {
+        let tokens = tokenize(&text);
+        let Some((start, op, end)) = find_percent(&tokens) else {
+            break;
+        };
+        let offset = |i: usize| tokens[..i].iter().map(|t| t.text.len()).sum::<usize>();
+        let (ls, ps, rs, re) = (offset(start), offset(op), offset(op + 1), offset(end));
+        let left = text[ls..ps].trim_end();
+        let right = text[rs..re].trim_start();
+        text = format!("{}({left})|__pymod({right}){}", &text[..ls], &text[re..]);
+    }
+    text
+}
+
+/// The first `%` operator whose operands are safe to rewrite: token
+/// indices of the left operand's start, the `%`, and the right operand's
+/// end.
+fn find_percent(tokens: &[Token<'_>]) -> Option<(usize, usize, usize)> {
+    for (op, tok) in tokens.iter().enumerate() {
+        if !(tok.kind == Kind::Op && tok.text == "%") {
+            continue;
+        }
+        let Some(start) = left_operand_start(tokens, op) else {
+            continue;
+        };
+        let before = prev_sig(tokens, start);
+        let safe = match before {
+            None => true,
+            Some(b) => match tokens[b].kind {
+                Kind::Open => true,
+                Kind::Name => KEYWORDS.contains(&tokens[b].text),
+                Kind::Op => match tokens[b].text {
+                    "*" | "/" | "//" | "%" | "**" | "." | "|" => false,
+                    // A binary minus binds looser than `%`; a unary one
+                    // tighter.
+                    "-" | "+" => prev_sig(tokens, b).is_some_and(|p| is_operand_end(&tokens[p])),
+                    _ => true,
+                },
+                _ => false,
+            },
+        };
+        let Some(right) = next_sig(tokens, op + 1) else {
+            continue;
+        };
+        let end = operand_end(tokens, right);
+        if safe && end > right {
+            return Some((start, op, end));
+        }
+    }
+    None
+}
+
+fn is_operand_end(tok: &Token<'_>) -> bool {
+    match tok.kind {
+        Kind::Name => !KEYWORDS.contains(&tok.text),
+        Kind::Str | Kind::Num | Kind::Close => true,
+        _ => false,
+    }
+}
+
+fn prev_sig(tokens: &[Token<'_>], before: usize) -> Option<usize> {
+    (0..before).rev().find(|&j| tokens[j].kind != Kind::Ws)
+}
+
+/// Index of the open token matching the close token at `close`.
+fn group_start(tokens: &[Token<'_>], close: usize) -> Option<usize> {
+    let mut depth = 0;
+    for j in (0..=close).rev() {
+        match tokens[j].kind {
+            Kind::Close => depth += 1,
+            Kind::Open => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Start of the operand that ends just before `op`: a primary with its
+/// postfix chain (`a.b[0](x)|f(y)`).
+fn left_operand_start(tokens: &[Token<'_>], op: usize) -> Option<usize> {
+    let mut j = prev_sig(tokens, op)?;
+    loop {
+        let tok = &tokens[j];
+        let start = match tok.kind {
+            Kind::Close => group_start(tokens, j)?,
+            Kind::Name if !KEYWORDS.contains(&tok.text) => j,
+            Kind::Str | Kind::Num => j,
+            _ => return None,
+        };
+        // A call or subscript continues the chain to its left; so do
+        // `.attr` and `|filter`.
+        match prev_sig(tokens, start) {
+            Some(p)
+                if tokens[start].kind == Kind::Open
+                    && tokens[start].text != "{"
+                    && is_operand_end(&tokens[p]) =>
+            {
+                j = p
+            }
+            Some(p)
+                if (tokens[p].text == "." || tokens[p].text == "|") && tok.kind == Kind::Name =>
+            {
+                j = prev_sig(tokens, p)?;
+            }
+            _ => return Some(start),
+        }
+    }
 }
 
 fn emit(tokens: &[Token<'_>], out: &mut String) {
@@ -437,21 +560,6 @@ fn emit(tokens: &[Token<'_>], out: &mut String) {
                 out.push_str(tok.text);
                 if stack.pop() == Some(true) {
                     out.push(')');
-                }
-            }
-            Kind::Str => {
-                out.push_str(tok.text);
-                if let Some(op) = next_sig(tokens, i + 1).filter(|&j| tokens[j].text == "%") {
-                    let operand_start = next_sig(tokens, op + 1).unwrap_or(tokens.len());
-                    let operand_end = operand_end(tokens, operand_start);
-                    if operand_end > operand_start {
-                        out.push_str("|__pyformat(");
-                        emit(&tokens[operand_start..operand_end], out);
-                        out.push(')');
-                        prev = tokens.get(operand_end - 1);
-                        i = operand_end;
-                        continue;
-                    }
                 }
             }
             _ => out.push_str(tok.text),
@@ -571,16 +679,36 @@ mod tests {
     }
 
     #[test]
-    fn string_percent_becomes_pyformat() {
+    fn percent_becomes_pymod() {
         assert_eq!(
             rewrite("{{ '%s-%s' % (a, b) }}").unwrap(),
-            "{{ '%s-%s'|__pyformat((a, b)) }}"
+            "{{ ('%s-%s')|__pymod((a, b)) }}"
         );
         assert_eq!(
             rewrite("{{ '%s' % x.y|upper ~ 'z' }}").unwrap(),
-            "{{ '%s'|__pyformat(x.y|upper) ~ 'z' }}"
+            "{{ ('%s')|__pymod(x.y|upper) ~ 'z' }}"
         );
-        assert_eq!(rewrite("{{ 7 % 2 }}").unwrap(), "{{ 7 % 2 }}");
+        assert_eq!(rewrite("{{ fmt % x }}").unwrap(), "{{ (fmt)|__pymod(x) }}");
+        assert_eq!(
+            rewrite("{% if loop.index % 2 == 0 %}").unwrap(),
+            "{% if (loop.index)|__pymod(2) == 0 %}"
+        );
+        assert_eq!(
+            rewrite("{{ a.b(1)[0]|int % 3 }}").unwrap(),
+            "{{ (a.b(1)[0]|int)|__pymod(3) }}"
+        );
+        // Left-associative chains nest like Python's.
+        assert_eq!(
+            rewrite("{{ a % b % c }}").unwrap(),
+            "{{ ((a)|__pymod(b))|__pymod(c) }}"
+        );
+        // After `*` or a unary minus the left operand is not safe to take.
+        assert_eq!(rewrite("{{ 2 * 5 % 3 }}").unwrap(), "{{ 2 * 5 % 3 }}");
+        assert_eq!(rewrite("{{ -7 % 3 }}").unwrap(), "{{ -7 % 3 }}");
+        assert_eq!(
+            rewrite("{{ 1 - 7 % 3 }}").unwrap(),
+            "{{ 1 - (7)|__pymod(3) }}"
+        );
     }
 
     /// Arbitrary text never panics the rewrite (a deterministic sweep of

@@ -1,6 +1,6 @@
-//! Python's `%` string formatting (`'%s-%d' % (a, b)`), which formulas use
-//! and minijinja lacks; the pre-pass turns `'fmt' % x` into
-//! `'fmt'|__pyformat(x)`.
+//! Python's `%` (`'%s-%d' % (a, b)`, `n % 2`), which formulas use and
+//! minijinja lacks for strings; the pre-pass turns `L % R` into
+//! `(L)|__pymod(R)`.
 
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind};
@@ -11,7 +11,7 @@ fn fmt_error(message: &str) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.to_owned())
 }
 
-/// The `__pyformat` filter.
+/// Python's `fmt % args`.
 pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error> {
     let positional: Vec<Value> = match args.kind() {
         // A tuple or list on the right supplies the arguments; a mapping
@@ -149,6 +149,32 @@ pub(crate) fn pyformat_filter(fmt: String, args: Value) -> Result<String, Error>
         ));
     }
     Ok(out)
+}
+
+/// The `__pymod` filter: Python's `%`: string formatting when the left
+/// side is a string, else the modulo whose sign follows the divisor.
+pub(crate) fn pymod(left: Value, right: Value) -> Result<Value, Error> {
+    if let Some(fmt) = left.as_str() {
+        return pyformat_filter(fmt.to_owned(), right).map(Value::from);
+    }
+    if left.is_integer() && right.is_integer() {
+        let (a, b) = (i64::try_from(left)?, i64::try_from(right)?);
+        if b == 0 {
+            return Err(fmt_error("integer division or modulo by zero"));
+        }
+        return Ok(Value::from(
+            a.rem_euclid(b) + if b < 0 && a.rem_euclid(b) != 0 { b } else { 0 },
+        ));
+    }
+    let (a, b) = (f64::try_from(left)?, f64::try_from(right)?);
+    if b == 0.0 {
+        return Err(fmt_error("float modulo"));
+    }
+    let mut r = a % b;
+    if r != 0.0 && (r < 0.0) != (b < 0.0) {
+        r += b;
+    }
+    Ok(Value::from(r))
 }
 
 fn key_less_left(positional: &[Value], left: usize) -> bool {
