@@ -8,7 +8,7 @@
 //! - [`Renderer::render_jinja`]: one text template with Salt's context.
 //!
 //! The Jinja side is minijinja, configured the way Salt configures Jinja2
-//! (strict undefined, `do`, loop controls, trailing newline kept) and made
+//! (strict undefined, `do`, loop controls, Salt's final-newline rule) and made
 //! closer to it by:
 //! - `prepass`: Salt's tags (`import_yaml`, `load_yaml` ...), mutable
 //!   literals, Python's `%`;
@@ -25,8 +25,8 @@
 //! the data or error; `tests/golden.rs` renders the same files and
 //! compares: whole SLS files and formulas (`map.jinja` with `filter_by` and
 //! pillar merge, `import_yaml` defaults, macros, `call` blocks, loops,
-//! `do` mutations, relative imports, `#!jinja|json`, `#!yaml`) and ~170
-//! one-line templates (filters, tests, Python methods, `%` formatting,
+//! `do` mutations, relative imports, `#!jinja|json`, `#!yaml`, error
+//! cases) and ~230 one-line templates (filters, tests, Python methods, `%` formatting,
 //! printing of Python values, newline handling).
 //!
 //! Salt behaviour worth knowing, reproduced here:
@@ -67,10 +67,11 @@
 //!   are the imported file's (as in Salt); Salt's loader also leaves its
 //!   last import's values in the globals for later imports, which is not
 //!   reproduced.
-//! - Filters and globals not implemented: `network_hosts`/`ipwrap` and the
-//!   rest of the network family beyond `ipaddr`/`ipv4`/`ipv6`/`is_ip*`, `strftime`,
-//!   `json_query`, `date_format`, `to_entries`, `hmac`, `random_*`, `human_to_bytes`,
-//!   `compare_dicts`, `method_call`, `check_whitelist_blacklist`,
+//! - Filters and globals not implemented: the network family beyond
+//!   `ipaddr`/`ipv4`/`ipv6`/`is_ip*` (`network_hosts`, `ipwrap` ...),
+//!   `strftime`, `json_query`, `date_format`, `to_entries`, `hmac`,
+//!   `random_*`, `human_to_bytes`, `compare_dicts`, `method_call`,
+//!   `check_whitelist_blacklist`,
 //!   `http_query`, `file_hashsum`, `show_full_context`, `mysql_to_dict`.
 //! - `!!set`, binary and other non-JSON values cannot be represented (see
 //!   `halite-yaml`).
