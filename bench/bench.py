@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import pwd
 import resource
 import shutil
 import signal
@@ -209,7 +210,6 @@ class Daemon:
         self.extra_logs = extra_logs or []
         self.env = env
         self.popen: subprocess.Popen | None = None
-        self.started_at = 0.0
 
     def start(self) -> "Daemon":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +219,6 @@ class Daemon:
                                               start_new_session=True, env=self.env)
             except OSError as err:
                 raise BenchError(f"cannot start {self.name} ({' '.join(self.argv)}): {err}") from err
-        self.started_at = time.monotonic()
         Daemon.registry.append(self)
         return self
 
@@ -708,15 +707,13 @@ class SaltFleet:
 
 
 def os_user() -> str:
-    import pwd
-
     return pwd.getpwuid(os.getuid()).pw_name
 
 
 def salt_env() -> dict[str, str]:
+    """The environment for Salt's processes: ours, minus a PYTHONPATH that
+    could shadow the virtualenv's packages."""
     env = dict(os.environ)
-    # Salt's CLI would otherwise colour and page nothing, but be explicit:
-    # the bench reads its JSON.
     env.pop("PYTHONPATH", None)
     return env
 
@@ -818,10 +815,8 @@ def bench_swarm(binary: Path, root: Path, n: int, reps: int, warmups: int, log_l
         last_count = [0]
 
         def all_up() -> bool:
-            up = master.up()
-            if len(up) != last_count[0]:
-                last_count[0] = len(up)
-            return len(up) >= n
+            last_count[0] = len(master.up())
+            return last_count[0] >= n
 
         try:
             connect = wait_until(f"{n} swarm minions in manage.up", all_up, 120 + n / 20, [master.daemon, swarm], 0.5)
