@@ -38,7 +38,8 @@
 //!   sorts the keys of dict literals, grains and `import_yaml` data; `|json`
 //!   sorts everything and keeps non-ASCII; `|tojson` keeps order and
 //!   escapes to ASCII.
-//! - `cmd.run` in templates is plain `cmd.run` in 3007 (no shell alias).
+//! - `cmd.run` in templates is plain `cmd.run` in 3007 (no shell alias),
+//!   and the old `env` alias of `saltenv` is gone from the context.
 //! - A template imported without context (and `import_yaml` files) sees
 //!   its own `tpldir`; one imported `with context`, or included, sees the
 //!   importer's.
@@ -384,7 +385,6 @@ impl Renderer {
                 "saltenv".into(),
                 minijinja::Value::from(ctx.saltenv.as_str()),
             ),
-            ("env".into(), minijinja::Value::from(ctx.saltenv.as_str())),
         ];
         if !ctx.sls.is_empty() {
             globals.push(("sls".into(), minijinja::Value::from(ctx.sls.as_str())));
