@@ -61,10 +61,22 @@ pub static MODULE: Module = Module {
             call: highstate,
         },
         Function {
+            name: "id_exists",
+            params: &["ids", "mods", "test", "queue", "**kwargs"],
+            doc: "Return whether every ID in `ids` (comma-separated or a list) is defined in the SLS files `mods`.\n\nCLI Example:\n\n    halite '*' state.id_exists create_myfile,update_template nginx",
+            call: id_exists,
+        },
+        Function {
             name: "show_highstate",
             params: &["queue", "**kwargs"],
             doc: "Return the high data of the highstate, without running it.\n\nCLI Example:\n\n    halite '*' state.show_highstate",
             call: show_highstate,
+        },
+        Function {
+            name: "show_low_sls",
+            params: &["mods", "test", "queue", "**kwargs"],
+            doc: "Return the low chunks of the SLS files in `mods` (before extend and requisites are applied), without running them.\n\nCLI Example:\n\n    halite '*' state.show_low_sls nginx",
+            call: show_low_sls,
         },
         Function {
             name: "show_lowstate",
@@ -103,6 +115,18 @@ pub static MODULE: Module = Module {
             ],
             doc: "Apply the SLS files in `mods`. `exclude` drops SLS or IDs (`exclude=bar` or `exclude=\"[{'id': 'x'}]\"`), `saltenv` picks the environment, `test=True` predicts.\n\nCLI Example:\n\n    halite '*' state.sls nginx,users saltenv=base",
             call: sls,
+        },
+        Function {
+            name: "sls_exists",
+            params: &["mods", "test", "queue", "**kwargs"],
+            doc: "Return whether the SLS files in `mods` exist and compile.\n\nCLI Example:\n\n    halite '*' state.sls_exists nginx",
+            call: sls_exists,
+        },
+        Function {
+            name: "sls_id",
+            params: &["id_", "mods", "test", "queue", "state_events", "**kwargs"],
+            doc: "Run only the states with ID `id_` from the SLS files `mods`, with their requisites.\n\nCLI Example:\n\n    halite '*' state.sls_id my_state my_module test=True",
+            call: sls_id,
         },
         Function {
             name: "top",
@@ -527,4 +551,184 @@ fn single(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let mut out = Map::new();
     out.insert(tag, ret);
     Ok(finish(ctx, out, None))
+}
+
+/// Renders `mods` and runs Salt's `verify_high` on the result (the first
+/// steps of `show_sls`, `show_low_sls` and `sls_id`).
+fn render_verified(
+    ctx: &Ctx,
+    args: &Args,
+    params: &[&str],
+) -> Result<(HighData, BTreeSet<String>), Vec<String>> {
+    let a = common(ctx, args, params);
+    let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
+    let saltenv = saltenv_of(ctx, a.saltenv.clone());
+    let source = source(ctx);
+    let mut builder = builder_for(ctx, source.as_ref());
+    let (high, mut errors) = builder.render_highstate(&vec![(saltenv, mods)]);
+    errors.extend(compile::verify_high(&high));
+    if errors.is_empty() {
+        Ok((high, builder.processed_sls))
+    } else {
+        Err(errors)
+    }
+}
+
+fn show_low_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    match render_verified(ctx, args, SHOW_SLS_PARAMS) {
+        Ok((high, _)) => Ok(Value::Array(
+            compile::compile_high_data(&high)
+                .into_iter()
+                .map(Value::Object)
+                .collect(),
+        )),
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn sls_exists(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    // Salt calls show_sls and checks for a dict; its retcode stays set.
+    Ok(Value::Bool(show_sls(ctx, args)?.is_object()))
+}
+
+fn id_exists(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["ids", "mods", "test", "queue"];
+    let ids = split_input(&arg(args, PARAMS, "ids").unwrap_or(Value::Null));
+    let mut inner = args.clone();
+    inner.positional = inner.positional.into_iter().skip(1).collect();
+    let chunks = show_low_sls(ctx, &inner)?;
+    let defined: BTreeSet<String> = match &chunks {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|c| c.get("__id__"))
+            .map(pystr)
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    Ok(Value::Bool(ids.iter().all(|id| defined.contains(id))))
+}
+
+fn sls_id(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["id_", "mods", "test", "queue"];
+    let id = arg(args, PARAMS, "id_")
+        .map(|v| pystr(&v))
+        .unwrap_or_default();
+    let a = common(ctx, args, PARAMS);
+    let (mut high, processed_sls) = match render_verified(ctx, args, PARAMS) {
+        Ok(rendered) => rendered,
+        Err(errors) => return Ok(errors_value(ctx, errors)),
+    };
+    let settings = settings(ctx, a.test.as_ref());
+    // Salt applies requisite_in but not extend or exclude here.
+    let errors = compile::requisite_in(&mut high, &settings.disabled_requisites);
+    if !errors.is_empty() {
+        return Ok(errors_value(ctx, errors));
+    }
+    let chunks = compile::compile_high_data(&high);
+    let mut runner = Runner::new(ctx, settings, chunks);
+    runner.processed_sls = processed_sls;
+    let ret = runner.run_id(&id);
+    if ret.is_empty() {
+        let mods = a.mods.as_ref().map(pystr).unwrap_or_default();
+        let saltenv = saltenv_of(ctx, a.saltenv.clone());
+        return Err(ExecError::Invocation(format!(
+            "No matches for ID '{id}' found in SLS '{mods}' within saltenv '{saltenv}'"
+        )));
+    }
+    Ok(finish(ctx, ret, Some(&high)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn ctx_for(root: &std::path::Path) -> Ctx {
+        let opts = json!({"id": "m1", "file_roots": {"base": [root.display().to_string()]}});
+        Ctx::new(Arc::new(opts), Arc::new(json!({})), root.to_path_buf())
+    }
+
+    fn call(
+        ctx: &Ctx,
+        name: &str,
+        positional: Vec<Value>,
+        kwargs: Value,
+    ) -> Result<Value, ExecError> {
+        let function = MODULE
+            .functions
+            .iter()
+            .find(|f| f.name == name)
+            .expect("function exists");
+        let kwargs = kwargs.as_object().cloned().unwrap_or_default();
+        (function.call)(ctx, &Args::new(positional, kwargs))
+    }
+
+    #[test]
+    fn functions_are_sorted_and_documented() {
+        for pair in MODULE.functions.windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+        assert!(
+            MODULE
+                .functions
+                .iter()
+                .all(|f| f.doc.contains("CLI Example:"))
+        );
+    }
+
+    #[test]
+    fn sls_id_without_match_is_salts_invocation_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.sls"), "x:\n  test.nop: []\n").unwrap();
+        let ctx = ctx_for(dir.path());
+        let err = call(&ctx, "sls_id", vec![json!("nope"), json!("a")], json!({})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "No matches for ID 'nope' found in SLS 'a' within saltenv 'base'"
+        );
+        let ok = call(&ctx, "sls_id", vec![json!("x"), json!("a")], json!({})).unwrap();
+        assert_eq!(ok["test_|-x_|-x_|-nop"]["result"], json!(true));
+    }
+
+    #[test]
+    fn apply_runs_mods_and_sets_retcodes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("good.sls"),
+            "x:\n  test.succeed_with_changes: []\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bad.sls"),
+            "y:\n  test.fail_without_changes: []\n",
+        )
+        .unwrap();
+        let ctx = ctx_for(dir.path());
+        let ret = call(&ctx, "apply", vec![json!("good")], json!({"test": true})).unwrap();
+        assert_eq!(
+            ret["test_|-x_|-x_|-succeed_with_changes"]["result"],
+            Value::Null
+        );
+        assert_eq!(ctx.retcode(), 0);
+        let ctx = ctx_for(dir.path());
+        call(&ctx, "sls", vec![json!("good,bad")], json!({})).unwrap();
+        assert_eq!(ctx.retcode(), EX_STATE_FAILURE);
+        let ctx = ctx_for(dir.path());
+        let ret = call(&ctx, "sls", vec![json!("missing")], json!({})).unwrap();
+        assert_eq!(
+            ret,
+            json!(["No matching sls found for 'missing' in env 'base'"])
+        );
+        assert_eq!(ctx.retcode(), EX_STATE_COMPILER_ERROR);
+        // Without a top file nothing matches: Salt's "No States" return.
+        let ctx = ctx_for(dir.path());
+        let ret = call(&ctx, "apply", vec![], json!({})).unwrap();
+        assert_eq!(ret["no_|-states_|-states_|-None"]["result"], json!(false));
+    }
 }

@@ -183,6 +183,21 @@ impl<'a> Runner<'a> {
         self.call_listen(ret)
     }
 
+    /// Salt's `state.sls_id` loop: runs every chunk of ID `id` (with its
+    /// requisites), each from an empty result map, and merges the results.
+    pub fn run_id(mut self, id: &str) -> Map<String, Value> {
+        let mut ret = Map::new();
+        for idx in 0..self.chunks.len() {
+            if self.chunks[idx].get("__id__").and_then(Value::as_str) != Some(id) {
+                continue;
+            }
+            self.running = Map::new();
+            self.call_chunk(idx, 0);
+            ret.extend(std::mem::take(&mut self.running));
+        }
+        ret
+    }
+
     /// Salt's `call_chunks`.
     fn call_chunks(&mut self) -> Map<String, Value> {
         self.running = Map::new();
