@@ -26,8 +26,26 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("ERROR: {err:#}");
+            eprintln!("ERROR: {}", error_chain(&err));
             ExitCode::from(cli::EXIT_USAGE)
         }
     }
+}
+
+/// The error and its causes joined with ": ", leaving out a cause whose
+/// text the message already contains (many error types embed their source
+/// in their own message), so nothing is printed twice.
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
