@@ -21,9 +21,10 @@ use crate::source::{DirSource, SlsSource};
 use crate::top::{TopMinion, get_top, matches_to_value, top_matches, top_matches_in, verify_tops};
 use crate::{call_high, check_result, compile, pystr, truthy};
 
-/// Builds the SLS source for a call (the renderer, with the call's grains
-/// and pillar).
-pub type SourceFactory = fn(&Ctx) -> Box<dyn SlsSource>;
+/// Builds the SLS source for a call: the renderer with the call's grains
+/// and pillar. The second argument holds the call's keyword arguments
+/// (`pillar=` overrides, `pillarenv`, `saltenv` ...).
+pub type SourceFactory = fn(&Ctx, &Map<String, Value>) -> Box<dyn SlsSource>;
 
 static SOURCE_FACTORY: OnceLock<SourceFactory> = OnceLock::new();
 
@@ -32,9 +33,9 @@ pub fn set_source_factory(factory: SourceFactory) -> bool {
     SOURCE_FACTORY.set(factory).is_ok()
 }
 
-fn source(ctx: &Ctx) -> Box<dyn SlsSource> {
+fn source(ctx: &Ctx, kwargs: &Map<String, Value>) -> Box<dyn SlsSource> {
     match SOURCE_FACTORY.get() {
-        Some(factory) => factory(ctx),
+        Some(factory) => factory(ctx, kwargs),
         None => Box::new(DirSource::from_file_roots(ctx.opt("file_roots"))),
     }
 }
@@ -143,6 +144,8 @@ pub static MODULE: Module = Module {
 /// `queue`, `concurrent` ...) are accepted as Salt's `**kwargs` are.
 #[derive(Default)]
 struct CommonArgs {
+    /// All keyword arguments, for the source factory.
+    kwargs: Map<String, Value>,
     mods: Option<Value>,
     test: Option<Value>,
     exclude: Option<Value>,
@@ -161,6 +164,7 @@ fn arg(args: &Args, params: &[&str], name: &str) -> Option<Value> {
 /// The arguments, with `saltenv` falling back to the `saltenv` option.
 fn common(ctx: &Ctx, args: &Args, params: &[&str]) -> CommonArgs {
     CommonArgs {
+        kwargs: args.kwargs.clone(),
         mods: arg(args, params, "mods"),
         test: arg(args, params, "test"),
         exclude: arg(args, params, "exclude"),
@@ -276,7 +280,7 @@ fn sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     Ok(run_matches(
         ctx,
         source.as_ref(),
@@ -346,7 +350,7 @@ fn no_states(ctx: &Ctx, comment: &str) -> Value {
 
 fn highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, HIGHSTATE_PARAMS);
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     let (matches, top_errors) =
         match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
             Ok(m) => m,
@@ -393,7 +397,7 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
         topfn,
         common: common(ctx, args, TOP_PARAMS),
     };
-    let source = source(ctx);
+    let source = source(ctx, &a.common.kwargs);
     // The named top file replaces top.sls: read it through the source as
     // an SLS of the same name (without `.sls`).
     let saltenv = saltenv_of(ctx, a.common.saltenv.clone());
@@ -437,7 +441,7 @@ fn top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 
 fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, SHOW_PARAMS);
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     match minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref()) {
         Ok((_, top_errors)) if !top_errors.is_empty() => Ok(errors_value(ctx, top_errors)),
         Ok((m, _)) => Ok(matches_to_value(&m)),
@@ -449,7 +453,7 @@ fn show_top(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 type HighAndSls = (Map<String, Value>, BTreeSet<String>);
 
 fn highstate_high(ctx: &Ctx, a: &CommonArgs) -> Result<HighAndSls, Vec<String>> {
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     let (matches, top_errors) = minion_matches_checked(ctx, source.as_ref(), a.saltenv.as_deref())?;
     let mut builder = builder_for(ctx, source.as_ref());
     let (high, errors) = builder.render_highstate(&matches);
@@ -477,7 +481,7 @@ fn show_highstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 fn show_lowstate(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, SHOW_PARAMS);
     let disabled = settings(ctx, None).disabled_requisites;
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     // Salt's compile_low_chunks keeps going after render errors and
     // reports them together with the compiler's.
     let result = minion_matches(ctx, source.as_ref(), a.saltenv.as_deref()).and_then(|matches| {
@@ -500,7 +504,7 @@ fn show_sls(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let a = common(ctx, args, SHOW_SLS_PARAMS);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     let mut builder = builder_for(ctx, source.as_ref());
     let (high, mut errors) = builder.render_highstate(&vec![(saltenv, mods)]);
     errors.extend(compile::verify_high(&high));
@@ -563,7 +567,7 @@ fn render_verified(
     let a = common(ctx, args, params);
     let mods = split_input(a.mods.as_ref().unwrap_or(&Value::Null));
     let saltenv = saltenv_of(ctx, a.saltenv.clone());
-    let source = source(ctx);
+    let source = source(ctx, &a.kwargs);
     let mut builder = builder_for(ctx, source.as_ref());
     let (high, mut errors) = builder.render_highstate(&vec![(saltenv, mods)]);
     errors.extend(compile::verify_high(&high));
