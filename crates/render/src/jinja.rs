@@ -129,11 +129,57 @@ pub(crate) fn environment(
         minijinja_contrib::globals::cycler(items.to_vec())
     });
     env.add_function("joiner", minijinja_contrib::globals::joiner);
+    env.add_function("__varargs_macro", |inner: Value, names: Vec<String>| {
+        Value::from_object(VarargsMacro { inner, names })
+    });
     env.add_global("salt", Value::from_object(SaltObject { shared }));
     for (name, value) in globals {
         env.add_global(name, value);
     }
     env
+}
+
+/// A macro using Jinja2's implicit `varargs`/`kwargs`: binds the call's
+/// arguments like Jinja2 (named parameters first, extra positionals into
+/// `varargs`, unknown keywords into `kwargs`) and calls the real macro,
+/// which takes those two as parameters (see the pre-pass).
+#[derive(Debug)]
+struct VarargsMacro {
+    inner: Value,
+    names: Vec<String>,
+}
+
+impl minijinja::value::Object for VarargsMacro {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
+        let (positional, kwargs) = match args.split_last() {
+            Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
+            _ => (args, None),
+        };
+        let bound = positional.len().min(self.names.len());
+        let mut call_args: Vec<Value> = positional[..bound].to_vec();
+        let extra = Value::from(minijinja::value::Tuple::from(positional[bound..].to_vec()));
+        let unknown = Value::from_object(MutMap::default());
+        let mut named: Vec<(String, Value)> = Vec::new();
+        if let Some(kwargs) = kwargs {
+            for key in kwargs.try_iter()? {
+                let name = key.as_str().unwrap_or_default().to_owned();
+                let value = kwargs.get_item(&key)?;
+                if self.names.contains(&name) || name == "caller" {
+                    named.push((name, value));
+                } else if let Some(map) = unknown.downcast_object_ref::<MutMap>() {
+                    map.insert(key, value);
+                }
+            }
+        }
+        named.push(("varargs".to_owned(), extra));
+        named.push(("kwargs".to_owned(), unknown));
+        call_args.push(Value::from(minijinja::value::Kwargs::from_iter(named)));
+        self.inner.call(state, &call_args)
+    }
 }
 
 /// Python methods minijinja and pycompat lack, then pycompat's.

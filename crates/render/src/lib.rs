@@ -43,13 +43,14 @@
 //! - A template imported without context (and `import_yaml` files) sees
 //!   its own `tpldir`; one imported `with context`, or included, sees the
 //!   importer's.
+//! - Macros get Jinja2's implicit `varargs`/`kwargs` when their body
+//!   names them (the pre-pass wraps them); a macro that does not name them
+//!   refuses extra arguments, as in Jinja2.
 //! - An unknown function is an undefined attribute
 //!   (`'salt.utils.templates.AliasedLoader object' has no attribute 'x.y'`).
 //!
 //! # Known differences
 //!
-//! - Macros have no implicit `varargs`/`kwargs` (minijinja): calling a
-//!   macro with extra arguments is an error.
 //! - `L % R` is Python's (formatting or modulo) where the pre-pass can
 //!   isolate `L`; after `*`, `/`, `//` or a unary minus (`2 * x % 3`,
 //!   `-x % 3`) it stays minijinja's arithmetic `%`, which is Python's for

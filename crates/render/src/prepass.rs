@@ -12,6 +12,9 @@
 //! - Python's mutable containers: every list and dict literal becomes
 //!   `__mut([...])` / `__mut({...})` and every `{% set x = EXPR %}` value
 //!   `__mut(EXPR)`, so `append`/`update` work (see [`crate::mutable`]).
+//! - A macro whose body uses Jinja2's implicit `varargs`/`kwargs` is
+//!   defined as `__varargs_NAME(params..., varargs, kwargs)` and `NAME` is
+//!   set to a wrapper that sorts extra arguments into those two.
 //! - `L % R` becomes `(L)|__pymod(R)`: Python's string formatting when `L`
 //!   is a string, Python's modulo otherwise (minijinja's `%` is only
 //!   arithmetic).
@@ -54,6 +57,8 @@ pub(crate) const OWN_TPL: &str = "__salt_own_tpl";
 pub fn rewrite(src: &str) -> Result<String, PrepassError> {
     let mut out = String::with_capacity(src.len() + src.len() / 8);
     let mut load_stack: Vec<(String, String)> = Vec::new();
+    // One entry per open macro: its name when it is wrapped for varargs.
+    let mut macro_stack: Vec<Option<(String, Vec<String>)>> = Vec::new();
     let mut pos = 0;
     while let Some(rel) = src[pos..].find('{') {
         let start = pos + rel;
@@ -150,6 +155,36 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
                         out.push_str(trail);
                         out.push_str("%}");
                     }
+                    "macro" => {
+                        let wrapped = macro_signature(&rest)
+                            .filter(|_| macro_body(src, pos).is_some_and(uses_varargs));
+                        match wrapped {
+                            Some((name, params)) => {
+                                out.push_str(&format!(
+                                    "{{%{lead} macro __varargs_{name}({}varargs=none, kwargs=none) {trail}%}}",
+                                    params.iter().map(|p| format!("{}, ", rewrite_expr(p))).collect::<String>()
+                                ));
+                                let names = params
+                                    .iter()
+                                    .map(|p| p.split('=').next().unwrap_or("").trim().to_owned())
+                                    .collect();
+                                macro_stack.push(Some((name, names)));
+                            }
+                            None => {
+                                out.push_str(&format!("{{%{lead}{}{trail}%}}", rewrite_expr(body)));
+                                macro_stack.push(None);
+                            }
+                        }
+                    }
+                    "endmacro" => match macro_stack.pop().flatten() {
+                        Some((name, names)) => {
+                            out.push_str(&format!(
+                                "{{%{lead} endmacro %}}{{% set {name} = __varargs_macro(__varargs_{name}, [{}]) {trail}%}}",
+                                names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+                            ));
+                        }
+                        None => out.push_str(&format!("{{%{lead}{}{trail}%}}", rewrite_expr(body))),
+                    },
                     "profile" => out.push_str(&format!("{{%{lead} if true {trail}%}}")),
                     "endprofile" => out.push_str(&format!("{{%{lead} endif {trail}%}}")),
                     "set" => {
@@ -191,6 +226,67 @@ pub fn rewrite(src: &str) -> Result<String, PrepassError> {
         });
     }
     Ok(out)
+}
+
+/// `name(a, b=1)` of a macro tag: the name and each parameter's text.
+fn macro_signature(rest: &str) -> Option<(String, Vec<String>)> {
+    let rest = rest.trim();
+    let open = rest.find('(')?;
+    let name = rest[..open].trim();
+    let inner = rest[open + 1..].strip_suffix(')')?;
+    if !is_name(name) {
+        return None;
+    }
+    let mut params = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for tok in tokenize(inner) {
+        match tok.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
+            Kind::Op if tok.text == "," && depth == 0 => {
+                params.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push_str(tok.text);
+    }
+    if !current.trim().is_empty() {
+        params.push(current);
+    }
+    let params: Vec<String> = params.into_iter().map(|p| p.trim().to_owned()).collect();
+    params
+        .iter()
+        .all(|p| is_name(p.split('=').next().unwrap_or("").trim()))
+        .then(|| (name.to_owned(), params))
+}
+
+/// The text of the macro body that starts at `from`, up to its
+/// `endmacro`.
+fn macro_body(src: &str, from: usize) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut pos = from;
+    while let Some(rel) = src[pos..].find("{%") {
+        let start = pos + rel;
+        let end = find_tag_end(src, start + 2, b'%')?;
+        let (_, body, _) = split_ws_markers(&src[start + 2..end]);
+        match body.split_whitespace().next() {
+            Some("macro") => depth += 1,
+            Some("endmacro") if depth == 0 => return Some(&src[from..start]),
+            Some("endmacro") => depth -= 1,
+            _ => {}
+        }
+        pos = end + 2;
+    }
+    None
+}
+
+/// Whether a macro body names Jinja2's implicit `varargs` or `kwargs`.
+fn uses_varargs(body: &str) -> bool {
+    tokenize(body)
+        .iter()
+        .any(|t| t.kind == Kind::Name && (t.text == "varargs" || t.text == "kwargs"))
 }
 
 /// Whether an `import`/`from` tag ends in `with context`.
