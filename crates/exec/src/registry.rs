@@ -14,6 +14,7 @@ pub static MODULES: &[&Module] = &[
     &modules::file::MODULE,
     &modules::grains::MODULE,
     &modules::network::MODULE,
+    &modules::pillar::MODULE,
     &modules::saltutil::MODULE,
     &modules::status::MODULE,
     &modules::sys::MODULE,

@@ -15,6 +15,10 @@ mod salt_args;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Modules defined above the exec crate: the state engine and its
+    // renderer-backed SLS source.
+    halite_exec::register_external(&[&halite_state::exec_module::MODULE]);
+    halite_state::exec_module::set_source_factory(halite_pillar::state_source);
     let argv: Vec<String> = std::env::args().collect();
     match cli::dispatch(argv) {
         Ok(code) => code,

@@ -336,6 +336,11 @@ fn default_empty() -> Value {
 }
 
 fn get(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    get_in(&ctx.grains, args)
+}
+
+/// `grains.get` over any data: `pillar.get` has the same arguments.
+pub(crate) fn get_in(data: &Value, args: &Args) -> Result<Value, ExecError> {
     #[derive(Deserialize)]
     struct GetArgs {
         key: Value,
@@ -350,7 +355,7 @@ fn get(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     }
     let a: GetArgs = args.bind()?;
     check_delimiter(&a.delimiter)?;
-    Ok(traverse(&ctx.grains, &key_text(&a.key), &a.delimiter)
+    Ok(traverse(data, &key_text(&a.key), &a.delimiter)
         .cloned()
         .unwrap_or(a.default))
 }
@@ -416,6 +421,11 @@ fn items(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
 }
 
 fn item(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    item_in(&ctx.grains, args)
+}
+
+/// `grains.item` over any data: `pillar.item` has the same arguments.
+pub(crate) fn item_in(data: &Value, args: &Args) -> Result<Value, ExecError> {
     let kwargs = args.extra_kwargs();
     let default = kwargs.get("default").cloned().unwrap_or_else(default_empty);
     let delimiter = kwargs
@@ -426,7 +436,7 @@ fn item(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     let mut out = Map::new();
     for arg in args.varargs() {
         let key = key_text(arg);
-        let value = traverse(&ctx.grains, &key, &delimiter)
+        let value = traverse(data, &key, &delimiter)
             .cloned()
             .unwrap_or_else(|| default.clone());
         out.insert(key, value);

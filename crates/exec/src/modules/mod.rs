@@ -6,6 +6,7 @@ pub mod disk;
 pub mod file;
 pub mod grains;
 pub mod network;
+pub mod pillar;
 pub mod saltutil;
 pub mod status;
 pub mod sys;

@@ -78,6 +78,7 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
         cfg.common.cachedir.clone(),
         local,
     )));
+    ctx.pillar = Arc::new(local_pillar(&ctx, &cfg)?);
     let (positional, kwargs) = crate::salt_args::parse(&args.args);
     let outcome = halite_exec::run_job(
         &ctx,
@@ -93,4 +94,37 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
         }
         _ => ExitCode::from(EXIT_MINION_FAILED),
     })
+}
+
+/// The pillar of this machine, compiled from the local `pillar_roots`
+/// (Salt's default `/srv/pillar`), as `salt-call --local` does.
+fn local_pillar(ctx: &halite_exec::Ctx, cfg: &MinionConfig) -> Result<Value> {
+    let roots = match cfg.opts.get("pillar_roots") {
+        Some(Value::Object(roots)) => roots.clone(),
+        _ => serde_json::from_value(serde_json::json!({"base": ["/srv/pillar"]}))?,
+    };
+    let roots = halite_fileserver::Roots::from_config(&roots)?;
+    let files: Arc<dyn halite_fileserver::FileClient> =
+        Arc::new(halite_fileserver::LocalClient::new(roots));
+    let mut source = halite_pillar::RenderedSource::for_ctx(ctx, files, "pillar_roots");
+    let id = ctx
+        .grains
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("local")
+        .to_owned();
+    let nodegroups = cfg
+        .opts
+        .get("nodegroups")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let request = halite_pillar::PillarRequest {
+        minion_id: &id,
+        grains: &ctx.grains,
+        pillarenv: cfg.opts.get("pillarenv").and_then(Value::as_str),
+        pillar_override: None,
+        nodegroups: &nodegroups,
+    };
+    Ok(halite_pillar::compile_pillar(&mut source, &request))
 }
