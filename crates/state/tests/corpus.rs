@@ -176,6 +176,13 @@ fn check_case(case: &str) -> Vec<String> {
         };
         let mut want: Value = serde_json::from_str(&text).unwrap();
         let (ret, retcode) = call(&root, &words[0], &words[1..]);
+        if want["return"].get("unparsed_stdout").is_some() {
+            // Salt crashed on this input (a Python traceback, e.g. a
+            // string `listen_in` item): there is nothing to compare, but
+            // we must still have answered without panicking.
+            assert!(!ret.is_null(), "{case}/{golden}: no answer");
+            continue;
+        }
         let mut got = json!({"retcode": retcode, "return": ret});
         normalise(&mut want);
         normalise(&mut got);
