@@ -220,6 +220,20 @@ impl Default for MinionConfig {
 }
 
 impl MasterConfig {
+    /// `pillar_roots`, or Salt's default `{base: [/srv/pillar]}`.
+    pub fn pillar_roots_or_default(&self) -> Map<String, Value> {
+        if self.pillar_roots.is_empty() {
+            let mut roots = Map::new();
+            roots.insert(
+                "base".into(),
+                Value::Array(vec![Value::String("/srv/pillar".into())]),
+            );
+            roots
+        } else {
+            self.pillar_roots.clone()
+        }
+    }
+
     pub fn load(config_dir: &Path) -> Result<MasterConfig, ConfigError> {
         let mut opts = read_opts(config_dir, Role::Master)?;
         if let Some(port) = opts.get("master_port").cloned() {

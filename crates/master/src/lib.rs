@@ -78,6 +78,7 @@ impl Master {
         let keys = KeyStore::open(&cfg.common.pki_dir, cfg.max_pending_keys)?;
         let cache = JobCache::open(&cfg.common.cachedir)?;
         let roots = halite_fileserver::Roots::from_opts(&cfg.opts)?;
+        let pillar_roots = halite_fileserver::Roots::from_config(&cfg.pillar_roots_or_default())?;
         let server_config = halite_pki::tls::server_config(&identity)?;
         let addr = format!("{}:{}", cfg.interface, cfg.ret_port);
         let listener = TcpListener::bind(&addr)
@@ -98,7 +99,7 @@ impl Master {
                 .into_iter()
                 .collect()
         };
-        let shared = Arc::new(Shared::new(cfg, keys, cache, roots));
+        let shared = Arc::new(Shared::new(cfg, keys, cache, roots, pillar_roots));
         shared.sync_with_keys(&remembered);
         Ok(Master {
             shared,

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use halite_fileserver::FileServerError;
 use halite_proto::{MasterResponse, MinionId, MinionRequest};
 
-use crate::state::Shared;
+use serde_json::Value;
+
+use crate::state::{Shared, read};
 
 pub(crate) async fn answer(
     shared: &Arc<Shared>,
@@ -64,8 +66,47 @@ fn answer_blocking(shared: &Shared, id: &MinionId, req: MinionRequest) -> Master
                 .list_states(&saltenv)
                 .map(|items| MasterResponse::List { items }),
         ),
-        MinionRequest::Pillar { .. } => MasterResponse::Error {
-            message: "pillar is not available yet".into(),
+        MinionRequest::Pillar {
+            saltenv,
+            pillar_override,
+        } => MasterResponse::Pillar {
+            pillar: pillar_for(shared, id, saltenv.as_deref(), pillar_override.as_ref()),
         },
     }
+}
+
+/// Compiles `id`'s pillar from the master's `pillar_roots`, with the grains
+/// that minion sent. Only ever called for the minion that asked.
+fn pillar_for(
+    shared: &Shared,
+    id: &MinionId,
+    pillarenv: Option<&str>,
+    pillar_override: Option<&Value>,
+) -> Value {
+    let grains = read(&shared.minions)
+        .get(id)
+        .map(|m| m.grains.clone())
+        .unwrap_or_default()
+        .unpack();
+    let opts = Arc::new(Value::Object(shared.cfg.opts.clone()));
+    // Template calls (`salt[...]`) run with the master's options and the
+    // minion's grains, as Salt renders pillar on the master.
+    let ctx = halite_exec::Ctx::new(
+        opts,
+        Arc::new(grains.clone()),
+        shared.cfg.config_dir.clone(),
+    );
+    let mut source =
+        halite_pillar::RenderedSource::for_ctx(&ctx, shared.pillar_files.clone(), "pillar_roots");
+    let pillarenv = pillarenv.or_else(|| shared.cfg.opts.get("pillarenv").and_then(Value::as_str));
+    halite_pillar::compile_pillar(
+        &mut source,
+        &halite_pillar::PillarRequest {
+            minion_id: id.as_str(),
+            grains: &grains,
+            pillarenv,
+            pillar_override,
+            nodegroups: &shared.cfg.nodegroups,
+        },
+    )
 }

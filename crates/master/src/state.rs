@@ -61,6 +61,8 @@ pub(crate) struct Shared {
     pub cfg: MasterConfig,
     /// `salt://` roots served to minions.
     pub roots: halite_fileserver::Roots,
+    /// The pillar roots, read only by the master to compile pillar.
+    pub pillar_files: Arc<dyn halite_fileserver::FileClient>,
     pub keys: KeyStore,
     pub cache: JobCache,
     pub minions: RwLock<HashMap<MinionId, MinionEntry>>,
@@ -89,10 +91,12 @@ impl Shared {
         keys: KeyStore,
         cache: JobCache,
         roots: halite_fileserver::Roots,
+        pillar_roots: halite_fileserver::Roots,
     ) -> Shared {
         Shared {
             cfg,
             roots,
+            pillar_files: Arc::new(halite_fileserver::LocalClient::new(pillar_roots)),
             keys,
             cache,
             minions: RwLock::new(HashMap::new()),

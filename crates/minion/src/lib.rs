@@ -125,6 +125,7 @@ pub async fn run(settings: MinionSettings) -> Result<(), MinionError> {
         table,
         link,
         files,
+        pillar: std::sync::Mutex::new(Arc::new(Value::Object(Default::default()))),
         to_master: to_master_tx,
         job_slots: Arc::new(Semaphore::new(settings.max_jobs.max(1))),
         acceptance_wait: settings.acceptance_wait,
@@ -211,6 +212,9 @@ struct Shared {
     to_master: mpsc::Sender<MinionMsg>,
     link: Arc<MasterLink>,
     files: Option<Arc<halite_exec::Files>>,
+    /// The pillar last fetched from the master, for jobs that do not fetch
+    /// their own.
+    pillar: std::sync::Mutex<Arc<Value>>,
     job_slots: Arc<Semaphore>,
     acceptance_wait: Duration,
     acceptance_wait_max: Duration,
@@ -349,6 +353,44 @@ async fn session(
     }
 }
 
+/// Jobs that read pillar get it fresh from the master, as a Salt minion
+/// refreshes pillar for state runs.
+fn needs_fresh_pillar(fun: &str) -> bool {
+    fun.starts_with("state.") || fun.starts_with("pillar.") || fun == "saltutil.refresh_pillar"
+}
+
+impl Shared {
+    /// This minion's pillar, compiled by the master (blocking; call from a
+    /// job thread). On failure the last known pillar is used, with the
+    /// error in `_errors` so a state run shows it.
+    fn fetch_pillar(&self, kwargs: &serde_json::Map<String, Value>) -> Arc<Value> {
+        let req = halite_proto::MinionRequest::Pillar {
+            saltenv: kwargs
+                .get("pillarenv")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            pillar_override: kwargs.get("pillar").filter(|p| p.is_object()).cloned(),
+        };
+        let answer = self.link.request(req, FILE_TIMEOUT);
+        let mut cached = self.pillar.lock().unwrap_or_else(|e| e.into_inner());
+        match answer {
+            Ok(halite_proto::MasterResponse::Pillar { pillar }) => {
+                *cached = Arc::new(pillar);
+                cached.clone()
+            }
+            other => {
+                tracing::warn!(answer = ?other, "could not fetch pillar from the master; using the last known pillar");
+                let mut stale = (**cached).clone();
+                if let Value::Object(map) = &mut stale {
+                    let message = format!("could not fetch pillar from the master: {other:?}");
+                    map.insert("_errors".into(), Value::Array(vec![Value::String(message)]));
+                }
+                Arc::new(stale)
+            }
+        }
+    }
+}
+
 fn start_job(s: &Arc<Shared>, publish: Publish) {
     let s = s.clone();
     tokio::spawn(async move {
@@ -378,6 +420,15 @@ fn start_job(s: &Arc<Shared>, publish: Publish) {
             ctx.jid = Some(job.jid.to_string());
             ctx.runtime = Some(job_s.table.clone());
             ctx.files = job_s.files.clone();
+            if needs_fresh_pillar(&job.fun) {
+                ctx.pillar = job_s.fetch_pillar(&job.kwarg);
+            } else {
+                ctx.pillar = job_s
+                    .pillar
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+            }
             halite_exec::run_job(&ctx, &job.fun, Args::new(job.arg.clone(), kwargs))
         })
         .await;
