@@ -45,6 +45,22 @@ pub fn call(ctx: &Ctx, fun: &str, args: Args) -> Result<Value, ExecError> {
     (function.call)(ctx, &args)
 }
 
+/// The outputter a function's return asks for (Salt's `__outputter__`):
+/// state runs print with `highstate`; everything else with the default.
+pub fn outputter_for(fun: &str) -> Option<&'static str> {
+    const HIGHSTATE: &[&str] = &[
+        "state.apply",
+        "state.highstate",
+        "state.single",
+        "state.sls",
+        "state.sls_id",
+        "state.template",
+        "state.template_str",
+        "state.top",
+    ];
+    HIGHSTATE.contains(&fun).then_some("highstate")
+}
+
 /// Runs `fun` as a job and maps the result the way a Salt minion does: an
 /// error becomes a string return with retcode 1 (254 for a missing
 /// function), and a function may set a non-zero retcode itself (`cmd.run`

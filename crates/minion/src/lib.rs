@@ -441,6 +441,7 @@ fn start_job(s: &Arc<Shared>, publish: Publish) {
                 success: false,
             },
         };
+        let out = halite_exec::outputter_for(&publish.fun).map(str::to_owned);
         let ret = JobReturn {
             jid: publish.jid,
             id: s.id.clone(),
@@ -449,7 +450,7 @@ fn start_job(s: &Arc<Shared>, publish: Publish) {
             ret: outcome.ret,
             retcode: outcome.retcode,
             success: outcome.success,
-            out: None,
+            out,
         };
         if let Err(err) = s.outbox.put(&ret) {
             tracing::error!(jid = %ret.jid, error = %err, "cannot write the result to the outbox; sending it unsaved");

@@ -86,7 +86,12 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
         halite_exec::Args::new(positional, kwargs),
     );
     let mut printer = Printer::new(&args.output)?;
-    printer.minion("local", &outcome.ret, outcome.retcode, None)?;
+    printer.minion(
+        "local",
+        &outcome.ret,
+        outcome.retcode,
+        halite_exec::outputter_for(&args.function),
+    )?;
     Ok(match outcome.retcode {
         0 => ExitCode::from(EXIT_OK),
         code if args.retcode_passthrough => {
