@@ -12,7 +12,7 @@
 //! `parallel: True` is accepted and runs sequentially: results are the
 //! same, only slower.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
@@ -58,9 +58,46 @@ pub struct Runner<'a> {
     run_num: u64,
     active: HashSet<String>,
     failhard_hit: bool,
+    /// How deep `call_chunk` recursion is (see [`MAX_NESTING`]).
+    nesting: u32,
+    /// Chunk indexes by name and by ID, so that a requisite naming one
+    /// state does not scan every chunk (rebuilt with `chunks`).
+    by_name_or_id: HashMap<String, Vec<usize>>,
     /// SLS files that rendered (even to nothing): `sls` requisites on
     /// them are met.
     pub processed_sls: BTreeSet<String>,
+}
+
+/// Deepest `call_chunk` recursion allowed: a requisite chain this long
+/// (each state requiring one defined after it) is far beyond real SLS
+/// trees; Python's own limit stops Salt earlier.
+const MAX_NESTING: u32 = 1000;
+
+/// Stack for a state run: requisites recurse (as in Salt), so runs get a
+/// thread whose stack holds [`MAX_NESTING`] levels even in debug builds.
+const RUN_STACK_BYTES: usize = 256 << 20;
+
+/// Runs `f` on a scoped thread with [`RUN_STACK_BYTES`] of stack (only
+/// reserved, not committed), or inline if no thread can be started.
+fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mut f = Some(f);
+    let result = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("state-run".into())
+            .stack_size(RUN_STACK_BYTES)
+            .spawn_scoped(scope, || f.take().map(|f| f()));
+        match spawned {
+            Ok(handle) => handle.join().ok().flatten(),
+            Err(_) => None,
+        }
+    });
+    match (result, f) {
+        (Some(out), _) => out,
+        // The thread could not start (or panicked before running `f`):
+        // run here.
+        (None, Some(f)) => f(),
+        (None, None) => std::panic::resume_unwind(Box::new("state run thread panicked")),
+    }
 }
 
 const REQ_ORDER: &[&str] = &[
@@ -143,18 +180,28 @@ fn normalise_req(req: &Value) -> Option<(String, Value)> {
 }
 
 fn chunk_matches(chunk: &LowChunk, req_key: &str, req_val: &str) -> bool {
+    // Most targets are plain names: compare them without building a glob.
+    let matches = |field: &str| -> bool {
+        let text: std::borrow::Cow<str> = match chunk.get(field) {
+            Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+            Some(other) => std::borrow::Cow::Owned(pystr(other)),
+            None => std::borrow::Cow::Borrowed(""),
+        };
+        if crate::fnmatch::is_literal(req_val) {
+            text == req_val
+        } else {
+            fnmatch(&text, req_val)
+        }
+    };
     if req_key == "sls" {
-        let sls = chunk.get("__sls__").map(pystr).unwrap_or_default();
         let included = match chunk.get("__sls_included_from__") {
             Some(Value::Array(from)) => from.iter().any(|f| f.as_str() == Some(req_val)),
             _ => false,
         };
-        return fnmatch(&sls, req_val) || included;
+        return matches("__sls__") || included;
     }
-    let name = chunk.get("name").map(pystr).unwrap_or_default();
-    let id = chunk.get("__id__").map(pystr).unwrap_or_default();
-    (fnmatch(&name, req_val) || fnmatch(&id, req_val))
-        && (req_key == "id" || chunk.get("state").and_then(Value::as_str) == Some(req_key))
+    (req_key == "id" || chunk.get("state").and_then(Value::as_str) == Some(req_key))
+        && (matches("name") || matches("__id__"))
 }
 
 fn get_bool(low: &LowChunk, key: &str) -> bool {
@@ -172,6 +219,8 @@ impl<'a> Runner<'a> {
             run_num: 0,
             active: HashSet::new(),
             failhard_hit: false,
+            nesting: 0,
+            by_name_or_id: HashMap::new(),
             processed_sls: BTreeSet::new(),
         }
     }
@@ -179,13 +228,21 @@ impl<'a> Runner<'a> {
     /// Runs every chunk, then the `listen` watchers; returns Salt's result
     /// map (tag → result) in run order.
     pub fn run(mut self) -> Map<String, Value> {
-        let ret = self.call_chunks();
-        self.call_listen(ret)
+        with_big_stack(move || {
+            let ret = self.call_chunks();
+            self.call_listen(ret)
+        })
     }
 
     /// Salt's `state.sls_id` loop: runs every chunk of ID `id` (with its
     /// requisites), each from an empty result map, and merges the results.
-    pub fn run_id(mut self, id: &str) -> Map<String, Value> {
+    pub fn run_id(self, id: &str) -> Map<String, Value> {
+        let mut this = self;
+        with_big_stack(move || this.run_id_here(id))
+    }
+
+    fn run_id_here(&mut self, id: &str) -> Map<String, Value> {
+        self.reindex();
         let mut ret = Map::new();
         for idx in 0..self.chunks.len() {
             if self.chunks[idx].get("__id__").and_then(Value::as_str) != Some(id) {
@@ -198,8 +255,43 @@ impl<'a> Runner<'a> {
         ret
     }
 
+    /// Indexes `self.chunks` by name and ID (see `by_name_or_id`).
+    fn reindex(&mut self) {
+        self.by_name_or_id.clear();
+        for (j, chunk) in self.chunks.iter().enumerate() {
+            for field in ["name", "__id__"] {
+                let key = chunk.get(field).map(pystr).unwrap_or_default();
+                let list = self.by_name_or_id.entry(key).or_default();
+                if list.last() != Some(&j) {
+                    list.push(j);
+                }
+            }
+        }
+    }
+
+    /// The chunks a requisite `{req_key: req_val}` names, in chunk order
+    /// (Salt scans the list; a plain name is looked up instead).
+    fn matching_chunks(&self, req_key: &str, req_val: &str) -> Vec<usize> {
+        if req_key != "sls" && crate::fnmatch::is_literal(req_val) {
+            return self
+                .by_name_or_id
+                .get(req_val)
+                .map(|ids| {
+                    ids.iter()
+                        .copied()
+                        .filter(|&j| chunk_matches(&self.chunks[j], req_key, req_val))
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+        (0..self.chunks.len())
+            .filter(|&j| chunk_matches(&self.chunks[j], req_key, req_val))
+            .collect()
+    }
+
     /// Salt's `call_chunks`.
     fn call_chunks(&mut self) -> Map<String, Value> {
+        self.reindex();
         self.running = Map::new();
         for idx in 0..self.chunks.len() {
             if self.failhard_hit {
@@ -303,11 +395,9 @@ impl<'a> Runner<'a> {
                     }
                     let req_val = pystr(&req_val);
                     let mut found = false;
-                    for (j, chunk) in self.chunks.iter().enumerate() {
-                        if chunk_matches(chunk, &req_key, &req_val) {
-                            found = true;
-                            found_chunks.push(j);
-                        }
+                    for j in self.matching_chunks(&req_key, &req_val) {
+                        found = true;
+                        found_chunks.push(j);
                     }
                     if !found && req_key == "sls" {
                         found = self.processed_sls.iter().any(|s| fnmatch(s, &req_val));
@@ -451,8 +541,25 @@ impl<'a> Runner<'a> {
         Value::Object(ret)
     }
 
-    /// Salt's `call_chunk`: runs the requisites first, then the chunk.
+    /// Salt's `call_chunk` with a bound on nesting: Python stops a runaway
+    /// requisite recursion with `RecursionError` (Salt then crashes); here
+    /// the chunk fails with Salt's cycle text instead of overflowing the
+    /// stack.
     fn call_chunk(&mut self, idx: usize, depth: u32) {
+        if self.nesting >= MAX_NESTING {
+            let tag = gen_tag(&self.chunks[idx]);
+            let ret = self.recursive_ret(idx);
+            self.running.insert(tag, ret);
+            self.run_num += 1;
+            return;
+        }
+        self.nesting += 1;
+        self.call_chunk_inner(idx, depth);
+        self.nesting -= 1;
+    }
+
+    /// Salt's `call_chunk`: runs the requisites first, then the chunk.
+    fn call_chunk_inner(&mut self, idx: usize, depth: u32) {
         let tag = gen_tag(&self.chunks[idx]);
         if !get_bool(&self.chunks[idx], "prerequired") {
             self.active.insert(tag.clone());
@@ -482,8 +589,8 @@ impl<'a> Runner<'a> {
                         let mut found = false;
                         if !req_val.is_null() {
                             let val = pystr(&req_val);
-                            for j in 0..self.chunks.len() {
-                                if chunk_matches(&self.chunks[j], &req_key, &val) {
+                            for j in self.matching_chunks(&req_key, &val) {
+                                {
                                     if *requisite == "prereq" {
                                         self.chunks[j]
                                             .insert("__prereq__".into(), Value::Bool(true));
@@ -1178,6 +1285,7 @@ impl<'a> Runner<'a> {
             // Salt hands the listeners the results so far (`__running__`).
             let ret = self.call_chunks();
             self.chunks = saved;
+            self.reindex();
             for (k, v) in ret {
                 running.insert(k, v);
             }

@@ -81,3 +81,41 @@ fn requisite_cycles_end_with_salts_verdict() {
         "{comments:?}"
     );
 }
+
+#[test]
+fn very_long_requisite_chains_stop_without_overflowing_the_stack() {
+    let ctx = Ctx::new(Arc::new(json!({})), Arc::new(json!({})), ".".into());
+    let dir = tempfile::tempdir().unwrap();
+    // s0 requires s1 requires s2 ...: running s0 first recurses through
+    // the whole chain, deeper than the engine allows.
+    let n = 1200;
+    let mut sls = String::new();
+    for i in 0..n {
+        sls += &format!("s{i}:\n  test.nop:\n");
+        if i + 1 < n {
+            sls += &format!("    - require:\n      - s{}\n", i + 1);
+        } else {
+            sls += "    - comment: end\n";
+        }
+    }
+    std::fs::write(dir.path().join("chain.sls"), sls).unwrap();
+    let source = DirSource::single(dir.path());
+    let mut builder = HighStateBuilder::new(&source);
+    let (mut high, errors) = builder.render_highstate(&vec![("base".into(), vec!["chain".into()])]);
+    assert!(errors.is_empty());
+    let ret = call_high(
+        &ctx,
+        &mut high,
+        RunSettings::default(),
+        &builder.processed_sls,
+    )
+    .unwrap();
+    assert_eq!(ret.len(), n);
+    let last = &ret[&format!("test_|-s{}_|-s{}_|-nop", n - 1, n - 1)];
+    assert_eq!(last["result"], json!(true));
+    let cut = ret
+        .values()
+        .filter(|r| r["comment"] == json!("Recursive requisite found"))
+        .count();
+    assert!(cut >= 1, "the chain was not cut");
+}
