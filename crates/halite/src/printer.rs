@@ -45,6 +45,7 @@ impl Printer {
                 .map(OutputIndent::Spaces)
                 .unwrap_or_default(),
             nested_indent: 0,
+            ..OutputOptions::default()
         };
         Ok(Printer {
             flags: flags.clone(),

@@ -8,6 +8,7 @@ pub(crate) struct Palette {
     pub cyan: &'static str,
     pub green: &'static str,
     pub red: &'static str,
+    pub light_red: &'static str,
     pub light_yellow: &'static str,
     pub endc: &'static str,
 }
@@ -16,6 +17,7 @@ const ON: Palette = Palette {
     cyan: "\x1b[0;36m",
     green: "\x1b[0;32m",
     red: "\x1b[0;31m",
+    light_red: "\x1b[0;1;31m",
     light_yellow: "\x1b[0;1;33m",
     endc: "\x1b[0;0m",
 };
@@ -24,6 +26,7 @@ const OFF: Palette = Palette {
     cyan: "",
     green: "",
     red: "",
+    light_red: "",
     light_yellow: "",
     endc: "",
 };

@@ -1,5 +1,6 @@
 //! Salt's outputters, byte for byte: how the CLI prints minion returns
-//! (`nested`, `json`, `yaml`, `txt`, `raw`, `quiet`, `no_return`), and the
+//! (`nested`, `highstate`, `json`, `yaml`, `txt`, `raw`, `quiet`,
+//! `no_return`), and the
 //! live "N/M minions returned" progress line.
 //!
 //! Layout:
@@ -8,7 +9,6 @@
 //!   [`select`]/[`select_static`], which pick an outputter the way Salt's
 //!   `salt.output.get_printout` does (`--out` beats the outputter a return
 //!   asks for, `text` means `txt`, unknown names fall back to `nested`).
-//!   `highstate` is the next entry to add there.
 //! - [`format`]/[`display`]/[`render_minion`]/[`render_static`]: what
 //!   Salt's `out_format` returns and what the CLI writes to stdout, streamed
 //!   per minion or all at once with `--static`.
@@ -27,12 +27,14 @@ mod color;
 mod nonprintable;
 mod outputters;
 mod pprint;
+mod textwrap;
 pub mod progress;
 pub mod python;
 pub mod registry;
 
 use serde_json::{Map, Value};
 
+pub use outputters::highstate::{HighstateOptions, StateOutput, StateOutputMode};
 pub use progress::Progress;
 pub use registry::{OUTPUTTERS, Selection, by_name, select, select_static};
 
@@ -48,6 +50,8 @@ pub struct OutputOptions {
     pub indent: OutputIndent,
     /// The `nested_indent` setting: spaces before every `nested` line.
     pub nested_indent: usize,
+    /// The `state_*` settings read by the `highstate` outputter.
+    pub highstate: HighstateOptions,
 }
 
 /// Whether to colour output, decided the way Salt's `get_printout` does:

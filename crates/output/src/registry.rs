@@ -1,14 +1,15 @@
 //! The registry: every outputter, sorted by name, and the rules Salt uses
-//! to pick one. Adding an outputter (`highstate` is next) is one file in
+//! to pick one. Adding an outputter is one file in
 //! `outputters/` and one line here; the test below keeps the list sorted
 //! and the names right.
 
 use crate::Outputter;
 use crate::outputters::{
-    json::Json, nested::Nested, no_return::NoReturn, quiet::Quiet, raw::Raw, txt::Txt, yaml::Yaml,
+    highstate::Highstate, json::Json, nested::Nested, no_return::NoReturn, quiet::Quiet, raw::Raw, txt::Txt, yaml::Yaml,
 };
 
-pub static OUTPUTTERS: &[&dyn Outputter] = &[&Json, &Nested, &NoReturn, &Quiet, &Raw, &Txt, &Yaml];
+pub static OUTPUTTERS: &[&dyn Outputter] = &[
+    &Highstate, &Json, &Nested, &NoReturn, &Quiet, &Raw, &Txt, &Yaml];
 
 /// The outputter called `name` exactly (no aliases; see [`select`]).
 pub fn by_name(name: &str) -> Option<&'static dyn Outputter> {
@@ -153,10 +154,12 @@ mod tests {
             select_static(Some("yaml"), "state.apply").outputter.name(),
             "yaml"
         );
-        // No highstate outputter yet: Salt's fallback applies.
+        let chosen = select_static(None, "state.apply");
+        assert_eq!(chosen.outputter.name(), "highstate");
+        assert!(chosen.unknown.is_none());
         assert_eq!(
-            select_static(None, "state.apply").unknown.as_deref(),
-            Some("highstate")
+            select(None, Some("highstate")).outputter.name(),
+            "highstate"
         );
     }
 }

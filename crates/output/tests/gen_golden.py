@@ -357,6 +357,238 @@ def random_case(seed):
 for _seed in range(1, 4):
     CORPUS[f"random_{_seed}"] = random_case(_seed)
 
+def state(fun, sid, name, result, comment, changes, run_num, duration=12.345, start="10:15:02.123456", sls="web", **extra):
+    """One entry of a state run's return, keyed the way Salt keys it."""
+    mod, func = fun.split(".")
+    ret = {
+        "name": name,
+        "changes": changes,
+        "result": result,
+        "comment": comment,
+        "__sls__": sls,
+        "__run_num__": run_num,
+        "start_time": start,
+        "duration": duration,
+        "__id__": sid,
+    }
+    ret.update(extra)
+    return f"{mod}_|-{sid}_|-{name}_|-{func}", ret
+
+
+def states(*entries):
+    return dict(entries)
+
+
+NGINX_DIFF = (
+    "--- \n+++ \n@@ -1,4 +1,5 @@\n user www-data;\n-worker_processes 1;\n"
+    "+worker_processes auto;\n+pid /run/nginx.pid;\n events {\n"
+)
+
+# Highstate cases: (data, retcodes, outs); rendered for `fun` state.apply,
+# streamed with the `highstate` outputter every state return asks for.
+STATE_CORPUS = {
+    "hs_apply": (
+        {
+            "web1": states(
+                state("pkg.installed", "nginx", "nginx", True, "The following packages were installed/updated: nginx",
+                      {"nginx": {"old": "", "new": "1.22.1-9"}}, 0, 2345.678),
+                state("file.managed", "/etc/nginx/nginx.conf", "/etc/nginx/nginx.conf", True,
+                      "File /etc/nginx/nginx.conf updated", {"diff": NGINX_DIFF}, 1, 25.1),
+                state("file.directory", "webroot", "/srv/www", True, "The directory /srv/www is in the correct state", {}, 2, 0.912),
+                state("service.running", "nginx-service", "nginx", True,
+                      "Service nginx is already enabled, and is running", {}, 4, 40.0),
+                state("cmd.run", "reload", "systemctl reload nginx", True, 'Command "systemctl reload nginx" run',
+                      {"pid": 4242, "retcode": 0, "stdout": "reloaded\nok", "stderr": "warning: deprecated\n"}, 3, 101.5),
+                state("file.managed", "broken", "/etc/broken.conf", False,
+                      "Unable to manage file: Jinja variable 'port' is undefined\n/srv/salt/web/broken.conf.j2(3):\n---\nlisten {{ port }}\n    <======================", {}, 5, 3.0),
+                state("user.present", "deploy", "deploy", True, "New user deploy created", {"deploy": {"uid": 1001, "groups": ["www-data"], "shell": "/bin/bash", "home": "/home/deploy"}}, 6, 55,
+                      warnings=["The 'gid_from_name' argument is deprecated and will be removed in Salt 3008. Use 'usergroup' instead, which has the same meaning but a clearer name."]),
+                state("test.configurable_test_state", "odd", "odd", True, ["comment", "as", "a list"], "not a dict", 7, "7.5 ms"),
+                state("test.nop", "with-data", "with-data", True, "Success!", {}, 8, 1, data={"key": "value", "n": 2}),
+            ),
+            "web2": states(
+                state("pkg.installed", "nginx", "nginx", True, "All specified packages are already installed", {}, 0, 12.0),
+                state("service.running", "nginx-service", "nginx", True, "The service nginx is already running", {}, 1, 9.25),
+            ),
+        },
+        {"web1": 2},
+        {"web1": "highstate", "web2": "highstate"},
+    ),
+    "hs_test_true": (
+        {
+            "db1": states(
+                state("pkg.installed", "postgresql", "postgresql", None,
+                      "The following packages would be installed/updated: postgresql", {"postgresql": {"new": "installed", "old": ""}}, 0, 800.5),
+                state("file.managed", "pg_hba", "/etc/postgresql/15/main/pg_hba.conf", None,
+                      "The file /etc/postgresql/15/main/pg_hba.conf is set to be changed\nNote: No changes made, actual changes may\nbe different due to other states.",
+                      {"diff": "New file", "mode": "0640"}, 1, 300.25),
+                state("service.running", "postgresql-svc", "postgresql", None, "Service postgresql is set to start", {}, 2, 0.5),
+                state("file.directory", "backup", "/var/backups/pg", True, "The directory /var/backups/pg is in the correct state", {}, 3, 1.125),
+            )
+        },
+        {},
+        {"db1": "highstate"},
+    ),
+    "hs_compile_error": (
+        {
+            "web1": [
+                "Rendering SLS 'base:webserver' failed: Jinja variable 'dict object' has no attribute 'port'",
+                "No matching sls found for 'nope' in env 'base'",
+                "Escape \x1b[31m in an error",
+            ],
+            "web2": {
+                "no_|-states_|-states_|-None": {
+                    "result": False,
+                    "comment": "No Top file or master_tops data matches found. Please see master log for details.",
+                    "name": "No Top file or master_tops data matches found. Please see master log for details.",
+                    "changes": {},
+                    "__run_num__": 0,
+                }
+            },
+            "web3": {},
+        },
+        {"web1": 1, "web2": 2},
+        {"web1": "highstate", "web2": "highstate", "web3": "highstate"},
+    ),
+    "hs_non_state": (
+        {
+            "web1": "Minion did not return. [No response]\nThe minions may not have all finished running",
+            "web2": True,
+            "web3": 42,
+            "web4": None,
+            "web5": 1.5,
+            "web\x1b6": "",
+        },
+        {"web1": 1},
+        {},
+    ),
+    "hs_malformed": (
+        {
+            "web1": states(
+                state("file.managed", "motd", "/etc/motd", True, "File /etc/motd updated", {"diff": "New file"}, 0, 4.5),
+                ("cmd_|-nochanges_|-true_|-run", {"result": True, "comment": "ran", "__run_num__": 1, "duration": 1.0, "name": "true"}),
+            )
+        },
+        {},
+        {"web1": "highstate"},
+    ),
+    "hs_missing_run_num": (
+        {
+            "web1": states(
+                state("test.succeed_without_changes", "first", "first", True, "Success!", {}, 0, 1.0),
+                ("test_|-lost_|-lost_|-nop", {"result": True, "comment": "no order", "changes": {}, "name": "lost", "duration": 2.0}),
+                ("test_|-other_|-other_|-nop", {"comment": "no result either", "name": "other"}),
+            )
+        },
+        {},
+        {"web1": "highstate"},
+    ),
+    "hs_names": (
+        {
+            "web1": states(
+                state("cmd.run", "mix", "true", True, 'Command "true" run', {"pid": 10, "retcode": 0, "stdout": "", "stderr": ""}, 0, 8.546, "19:10:10.969049", sls="mix"),
+                state("cmd.run", "mix", "false", False, 'Command "false" run', {"pid": 11, "retcode": 1, "stdout": "", "stderr": ""}, 1, 8.606, "19:10:10.977998", sls="mix"),
+                state("cmd.run", "mix", "/bin/true", True, 'Command "/bin/true" run', {"pid": 12, "retcode": 0, "stdout": "", "stderr": ""}, 2, 7.618, "19:10:10.987116", sls="mix"),
+                state("cmd.run", "mix", "/bin/false", False, 'Command "/bin/false" run', {"pid": 13, "retcode": 1, "stdout": "", "stderr": ""}, 3, 9.344, "19:10:10.995172", sls="mix"),
+                state("file.absent", "cleanup", "/tmp/a", True, "File /tmp/a is not present", {}, 4, 0.25, sls="mix"),
+                state("file.absent", "cleanup", "/tmp/b", True, "Removed file /tmp/b", {"removed": "/tmp/b"}, 5, 0.5, sls="mix"),
+                state("test.nop", "parallel-a", "parallel-a", True, "Success!", {}, 6, 500.0, __parallel__=True),
+                state("test.nop", "parallel-b", "parallel-b", True, "Success!", {}, 7, 700.0, __parallel__=True),
+            )
+        },
+        {"web1": 2},
+        {"web1": "highstate"},
+    ),
+    "hs_orchestrate": (
+        {
+            "master1_master": states(
+                state("salt.state", "deploy-web", "deploy-web", True, "States ran successfully. Updating web1.",
+                      {"ret": {"web1": states(
+                          state("pkg.installed", "nginx", "nginx", True, "Installed nginx", {"nginx": {"old": "", "new": "1.22"}}, 0, 10.0),
+                          state("service.running", "nginx", "nginx", True, "Running", {}, 1, 2.0),
+                      )}, "out": "highstate"}, 0, 1500.0),
+                state("salt.function", "ping", "test.ping", True, "Function ran successfully.", {"ret": {"web1": True}}, 1, 30.0),
+                state("salt.runner", "sub", "state.orchestrate", True, "Runner function 'state.orchestrate' executed.",
+                      {"sub_master": states(
+                          state("test.succeed_with_changes", "inner", "inner", True, "Success!", {"testing": {"old": "Unchanged", "new": "Something pretended to change"}}, 0, 1.0),
+                      )}, 2, 20.0),
+            ),
+            "retcode": 0,
+        },
+        {},
+        {},
+    ),
+}
+
+# Highstate variants: the `state_*` settings (`hs.` names, see
+# `variant()` in tests/golden.rs).
+STATE_VARIANTS = {
+    "hs.default": {},
+    "hs.color": {"color": True},
+    "hs.full_id": {"state_output": "full_id"},
+    "hs.terse": {"state_output": "terse"},
+    "hs.terse.color": {"state_output": "terse", "color": True},
+    "hs.terse_id": {"state_output": "terse_id"},
+    "hs.mixed": {"state_output": "mixed"},
+    "hs.mixed_id": {"state_output": "mixed_id"},
+    "hs.changes": {"state_output": "changes"},
+    "hs.changes_id": {"state_output": "changes_id"},
+    "hs.changes.color": {"state_output": "changes", "color": True},
+    "hs.quiet_success": {"state_verbose": False},
+    "hs.quiet_success.terse": {"state_verbose": False, "state_output": "terse"},
+    "hs.tabular": {"state_output": "terse", "state_tabular": True},
+    "hs.diff": {"state_output_diff": True},
+    "hs.no_profile": {"state_output_profile": False},
+    "hs.no_profile.tabular": {"state_output_profile": False, "state_output": "terse", "state_tabular": True},
+    "hs.pct": {"state_output_pct": True},
+    "hs.pct.color": {"state_output_pct": True, "color": True},
+    "hs.compress": {"state_compress_ids": True, "state_output": "terse_id"},
+    "hs.compress.full": {"state_compress_ids": True},
+    "hs.filter": {"state_output": "filter", "state_output_exclude": ["True"], "state_output_terse": ["None"]},
+}
+
+
+def state_static_output(data, extra):
+    opts = make_opts(None, extra)
+    # What `salt --static` does for `state.*`: no suggested outputter, and
+    # get_printout picks `highstate` from `static` and `fun`.
+    opts["static"] = True
+    opts["fun"] = "state.apply"
+    data = copy.deepcopy(data)
+    return captured(lambda: salt.output.display_output(data, "", opts))
+
+
+def state_stream_output(data, retcodes, extra):
+    text = ""
+    for minion, ret in data.items():
+        opts = make_opts(None, extra)
+        one = copy.deepcopy({minion: ret})
+        text += captured(
+            lambda: salt.output.display_output(one, "highstate", opts, _retcode=retcodes.get(minion, 0))
+        )
+    return text
+
+
+def generate_state_golden():
+    for case, (data, retcodes, _outs) in STATE_CORPUS.items():
+        # Every return of a state function asks for `highstate`.
+        outs = {minion: "highstate" for minion in data}
+        case_dir = os.path.join(GOLDEN, case)
+        os.makedirs(case_dir)
+        write(
+            os.path.join(case_dir, "input.json"),
+            json.dumps(
+                {"data": data, "retcodes": retcodes, "outs": outs, "fun": "state.apply"},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+        )
+        for variant, extra in STATE_VARIANTS.items():
+            write(os.path.join(case_dir, f"static.{variant}.out"), state_static_output(data, extra))
+            write(os.path.join(case_dir, f"stream.{variant}.out"), state_stream_output(data, retcodes, extra))
+
+
 # variant -> (`--out` or None, extra opts). `nested_indent` and
 # `output_indent` are config settings; `output_indent` also comes from
 # `--out-indent`.
@@ -485,4 +717,5 @@ if __name__ == "__main__":
     # fall back to nested" once per render; the goldens only hold stdout.
     logging.disable(logging.CRITICAL)
     generate_golden()
+    generate_state_golden()
     generate_nonprintable()

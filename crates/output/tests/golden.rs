@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use halite_output::{
-    OutputIndent, OutputOptions, display, render_minion, render_static, select, select_static,
+    HighstateOptions, OutputIndent, OutputOptions, StateOutput, display, render_minion,
+    render_static, select, select_static,
 };
 use serde_json::Value;
 
@@ -88,13 +89,54 @@ fn variant(name: &str) -> (Option<&'static str>, OutputOptions) {
         "quiet" => (Some("quiet"), base),
         "no_return" => (Some("no_return"), base),
         "bogus" => (Some("bogus"), base),
+        state if state.starts_with("hs.") => (None, state_variant(state)),
         other => {
             panic!("golden file for unknown variant {other:?}: add it here and in gen_golden.py")
         }
     }
 }
 
+/// The `state_*` settings behind a `hs.` variant: dot-separated words.
+/// Must agree with `STATE_VARIANTS` in `gen_golden.py`.
+fn state_variant(name: &str) -> OutputOptions {
+    let mut opts = OutputOptions::default();
+    let hs = &mut opts.highstate;
+    for word in name.split('.').skip(1) {
+        match word {
+            "default" => {}
+            "color" => opts.color = true,
+            "full_id" | "terse" | "terse_id" | "mixed" | "mixed_id" | "changes" | "changes_id" => {
+                hs.state_output = StateOutput::parse(word)
+            }
+            "quiet_success" => hs.verbose = false,
+            "tabular" => {
+                hs.state_output = StateOutput::parse("terse");
+                hs.tabular = true;
+            }
+            "diff" => hs.output_diff = true,
+            "no_profile" => hs.output_profile = false,
+            "pct" => hs.output_pct = true,
+            "compress" => {
+                hs.compress_ids = true;
+                hs.state_output = StateOutput::parse("terse_id");
+            }
+            "full" => hs.state_output = StateOutput::parse("full"),
+            "filter" => {
+                *hs = HighstateOptions {
+                    state_output: StateOutput::parse("filter"),
+                    exclude: vec!["True".to_owned()],
+                    terse: vec!["None".to_owned()],
+                    ..HighstateOptions::default()
+                }
+            }
+            other => panic!("unknown highstate variant word {other:?} in {name:?}"),
+        }
+    }
+    opts
+}
+
 struct Case {
+    fun: String,
     data: Value,
     retcodes: Value,
     outs: Value,
@@ -104,6 +146,7 @@ fn load_case(dir: &Path) -> Case {
     let text = fs::read_to_string(dir.join("input.json")).expect("read input.json");
     let mut input: Value = serde_json::from_str(&text).expect("parse input.json");
     Case {
+        fun: input["fun"].as_str().unwrap_or("test.ping").to_owned(),
         data: input["data"].take(),
         retcodes: input["retcodes"].take(),
         outs: input["outs"].take(),
@@ -115,7 +158,7 @@ fn render(case: &Case, mode: &str, variant_name: &str) -> String {
     let (cli_out, opts) = variant(variant_name);
     match mode {
         "static" => {
-            let chosen = select_static(cli_out, "test.ping");
+            let chosen = select_static(cli_out, &case.fun);
             match &case.data {
                 Value::Object(returns) => render_static(chosen.outputter, returns, &opts),
                 other => display(chosen.outputter, other, &opts, 0),
@@ -208,7 +251,7 @@ fn check_goldens(wanted: impl Fn(&str) -> bool) -> usize {
 
 #[test]
 fn nested_json_txt_raw_quiet_match_salt() {
-    let checked = check_goldens(|v| !v.starts_with("yaml"));
+    let checked = check_goldens(|v| !v.starts_with("yaml") && !v.starts_with("hs."));
     assert!(checked > 300, "only {checked} golden files found");
 }
 
@@ -216,4 +259,10 @@ fn nested_json_txt_raw_quiet_match_salt() {
 fn yaml_matches_salt() {
     let checked = check_goldens(|v| v.starts_with("yaml"));
     assert!(checked > 40, "only {checked} yaml golden files found");
+}
+
+#[test]
+fn highstate_matches_salt() {
+    let checked = check_goldens(|v| v.starts_with("hs."));
+    assert!(checked > 300, "only {checked} highstate golden files found");
 }

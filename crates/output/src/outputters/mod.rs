@@ -1,6 +1,7 @@
 //! One module per outputter, each a unit struct implementing
 //! [`crate::Outputter`] and listed in [`crate::registry::OUTPUTTERS`].
 
+pub mod highstate;
 pub mod json;
 pub mod nested;
 pub mod no_return;
