@@ -1,0 +1,7 @@
+include:
+  - .one
+  - lib.two
+lib_0:
+  test.succeed_without_changes:
+    - require_in:
+      - main_0

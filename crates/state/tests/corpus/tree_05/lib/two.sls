@@ -1,0 +1,3 @@
+lib_two_0:
+  test.succeed_without_changes:
+    - comment: plain

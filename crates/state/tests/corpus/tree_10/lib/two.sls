@@ -1,0 +1,3 @@
+lib_two_0:
+  test.nop:
+    - comment: plain

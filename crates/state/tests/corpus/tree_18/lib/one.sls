@@ -1,0 +1,3 @@
+lib_one_0:
+  test.succeed_without_changes:
+    - comment: plain

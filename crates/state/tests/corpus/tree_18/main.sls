@@ -1,0 +1,12 @@
+include:
+  - lib
+main_0:
+  test.succeed_with_changes:
+    - names:
+      - main_0_x
+      - main_0_y:
+        - comment: y
+    - watch:
+      - lib_two_1
+    - listen:
+      - lib_1

@@ -1,0 +1,4 @@
+lib_one_0:
+  cmd.run:
+    - name: echo lib_one_0
+    - onlyif: 'true'
