@@ -38,6 +38,16 @@
 //! onfail_stop, top files (grain/list/compound matches, several saltenvs,
 //! Salt's `merge` strategy) and the compile errors (conflicting IDs,
 //! missing include or requisite, recursive requisites, bad structure).
+//! `tests/gen_random_cases.py` and `tests/gen_random_trees.py` add 48
+//! random requisite graphs and 20 random multi-file trees (includes,
+//! extend, exclude, names, `sls` requisites, guarded `cmd.run`); where
+//! Salt itself crashes on one (a Python traceback), only "no panic" is
+//! checked.
+//!
+//! Beyond Salt: requisite recursion is bounded (1000 levels, on a run
+//! thread with a large stack) where Python dies with `RecursionError`,
+//! and requisites naming a state are found through an index instead of a
+//! scan of every chunk.
 //!
 //! Salt behaviour worth knowing, reproduced here:
 //! - A list of `require_in` (and other `_in`) targets adds the requisite
