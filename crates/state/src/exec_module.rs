@@ -56,6 +56,12 @@ pub static MODULE: Module = Module {
             call: apply,
         },
         Function {
+            name: "high",
+            params: &["data", "test", "queue", "**kwargs"],
+            doc: "Run high data given as an argument (a map of IDs to state declarations), without SLS files.\n\nCLI Example:\n\n    halite '*' state.high '{\"vim\": {\"pkg\": [\"installed\"]}}'",
+            call: high,
+        },
+        Function {
             name: "highstate",
             params: &["test", "queue", "**kwargs"],
             doc: "Apply every SLS that top.sls assigns to this minion.\n\nCLI Example:\n\n    halite '*' state.highstate test=True",
@@ -66,6 +72,12 @@ pub static MODULE: Module = Module {
             params: &["ids", "mods", "test", "queue", "**kwargs"],
             doc: "Return whether every ID in `ids` (comma-separated or a list) is defined in the SLS files `mods`.\n\nCLI Example:\n\n    halite '*' state.id_exists create_myfile,update_template nginx",
             call: id_exists,
+        },
+        Function {
+            name: "low",
+            params: &["data", "queue", "**kwargs"],
+            doc: "Run one low chunk given as an argument (`state`, `fun`, `name` and the state's arguments), without requisites.\n\nCLI Example:\n\n    halite '*' state.low '{\"state\": \"test\", \"fun\": \"nop\", \"name\": \"x\"}'",
+            call: low,
         },
         Function {
             name: "show_highstate",
@@ -128,6 +140,12 @@ pub static MODULE: Module = Module {
             params: &["id_", "mods", "test", "queue", "state_events", "**kwargs"],
             doc: "Run only the states with ID `id_` from the SLS files `mods`, with their requisites.\n\nCLI Example:\n\n    halite '*' state.sls_id my_state my_module test=True",
             call: sls_id,
+        },
+        Function {
+            name: "test",
+            params: &["*args", "**kwargs"],
+            doc: "state.apply with test=True: predict what would change, change nothing.\n\nCLI Example:\n\n    halite '*' state.test nginx",
+            call: test_fn,
         },
         Function {
             name: "top",
@@ -735,4 +753,63 @@ mod tests {
         let ret = call(&ctx, "apply", vec![], json!({})).unwrap();
         assert_eq!(ret["no_|-states_|-states_|-None"]["result"], json!(false));
     }
+}
+
+fn test_fn(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let mut args = args.clone();
+    args.kwargs.insert("test".into(), Value::Bool(true));
+    apply(ctx, &args)
+}
+
+fn data_arg(args: &Args, params: &[&str], fun: &str) -> Result<Map<String, Value>, ExecError> {
+    match arg(args, params, "data") {
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(ExecError::Invocation(format!(
+            "{fun}: data must be a dictionary"
+        ))),
+        None => Err(ExecError::InvalidArgs {
+            fun: fun.into(),
+            message: "missing required argument 'data'".into(),
+        }),
+    }
+}
+
+fn high(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["data", "test", "queue"];
+    let mut data = data_arg(args, PARAMS, "state.high")?;
+    let a = common(ctx, args, PARAMS);
+    // Salt's state.high hands the data to call_high as given: no short
+    // forms are expanded and no `__sls__` is added.
+    match call_high(
+        ctx,
+        &mut data,
+        settings(ctx, a.test.as_ref()),
+        &BTreeSet::new(),
+    ) {
+        Ok(ret) => {
+            let original = data_arg(args, PARAMS, "state.high")?;
+            Ok(finish(ctx, ret, Some(&original)))
+        }
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn low(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["data", "queue"];
+    let mut chunk = data_arg(args, PARAMS, "state.low")?;
+    let mut runner = Runner::new(ctx, settings(ctx, None), Vec::new());
+    let errors = runner.verify_data(&mut chunk);
+    if !errors.is_empty() {
+        return Ok(errors_value(ctx, errors));
+    }
+    let ret = runner.call(&mut chunk);
+    // Salt sets EX_STATE_FAILURE when check_result *passes* on the single
+    // return, which never happens (its values are not dicts): the retcode
+    // stays 0 whatever the result.
+    if let Value::Object(map) = &ret
+        && check_result(map, None)
+    {
+        ctx.set_retcode(EX_STATE_FAILURE);
+    }
+    Ok(ret)
 }

@@ -50,7 +50,20 @@ fn call(root: &Path, fun: &str, words: &[String]) -> (Value, i32) {
     }
     let ret = (function.call)(&ctx, &Args::new(positional, kwargs))
         .unwrap_or_else(|e| Value::String(e.to_string()));
-    (ret, ctx.retcode())
+    let mut retcode = ctx.retcode();
+    // salt-call's own rule, for every function (the job runner's business,
+    // not the state module's): retcode 0 and a dict whose `result` or
+    // `success` is falsy exits 1.
+    if retcode == 0
+        && let Value::Object(map) = &ret
+        && ["result", "success"].iter().any(|k| {
+            map.get(*k)
+                .is_some_and(|v| !halite_exec::api::lenient::truthy(v))
+        })
+    {
+        retcode = 1;
+    }
+    (ret, retcode)
 }
 
 /// Salt's CLI parses each argument as YAML, keeping text that is not.
