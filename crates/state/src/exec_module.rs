@@ -660,6 +660,65 @@ fn sls_id(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     Ok(finish(ctx, ret, Some(&high)))
 }
 
+fn test_fn(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    let mut args = args.clone();
+    args.kwargs.insert("test".into(), Value::Bool(true));
+    apply(ctx, &args)
+}
+
+fn data_arg(args: &Args, params: &[&str], fun: &str) -> Result<Map<String, Value>, ExecError> {
+    match arg(args, params, "data") {
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(ExecError::Invocation(format!(
+            "{fun}: data must be a dictionary"
+        ))),
+        None => Err(ExecError::InvalidArgs {
+            fun: fun.into(),
+            message: "missing required argument 'data'".into(),
+        }),
+    }
+}
+
+fn high(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["data", "test", "queue"];
+    let mut data = data_arg(args, PARAMS, "state.high")?;
+    let a = common(ctx, args, PARAMS);
+    // Salt's state.high hands the data to call_high as given: no short
+    // forms are expanded and no `__sls__` is added.
+    match call_high(
+        ctx,
+        &mut data,
+        settings(ctx, a.test.as_ref()),
+        &BTreeSet::new(),
+    ) {
+        Ok(ret) => {
+            let original = data_arg(args, PARAMS, "state.high")?;
+            Ok(finish(ctx, ret, Some(&original)))
+        }
+        Err(errors) => Ok(errors_value(ctx, errors)),
+    }
+}
+
+fn low(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
+    const PARAMS: &[&str] = &["data", "queue"];
+    let mut chunk = data_arg(args, PARAMS, "state.low")?;
+    let mut runner = Runner::new(ctx, settings(ctx, None), Vec::new());
+    let errors = runner.verify_data(&mut chunk);
+    if !errors.is_empty() {
+        return Ok(errors_value(ctx, errors));
+    }
+    let ret = runner.call(&mut chunk);
+    // Salt sets EX_STATE_FAILURE when check_result *passes* on the single
+    // return, which never happens (its values are not dicts): the retcode
+    // stays 0 whatever the result.
+    if let Value::Object(map) = &ret
+        && check_result(map, None)
+    {
+        ctx.set_retcode(EX_STATE_FAILURE);
+    }
+    Ok(ret)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -753,63 +812,4 @@ mod tests {
         let ret = call(&ctx, "apply", vec![], json!({})).unwrap();
         assert_eq!(ret["no_|-states_|-states_|-None"]["result"], json!(false));
     }
-}
-
-fn test_fn(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    let mut args = args.clone();
-    args.kwargs.insert("test".into(), Value::Bool(true));
-    apply(ctx, &args)
-}
-
-fn data_arg(args: &Args, params: &[&str], fun: &str) -> Result<Map<String, Value>, ExecError> {
-    match arg(args, params, "data") {
-        Some(Value::Object(map)) => Ok(map),
-        Some(_) => Err(ExecError::Invocation(format!(
-            "{fun}: data must be a dictionary"
-        ))),
-        None => Err(ExecError::InvalidArgs {
-            fun: fun.into(),
-            message: "missing required argument 'data'".into(),
-        }),
-    }
-}
-
-fn high(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    const PARAMS: &[&str] = &["data", "test", "queue"];
-    let mut data = data_arg(args, PARAMS, "state.high")?;
-    let a = common(ctx, args, PARAMS);
-    // Salt's state.high hands the data to call_high as given: no short
-    // forms are expanded and no `__sls__` is added.
-    match call_high(
-        ctx,
-        &mut data,
-        settings(ctx, a.test.as_ref()),
-        &BTreeSet::new(),
-    ) {
-        Ok(ret) => {
-            let original = data_arg(args, PARAMS, "state.high")?;
-            Ok(finish(ctx, ret, Some(&original)))
-        }
-        Err(errors) => Ok(errors_value(ctx, errors)),
-    }
-}
-
-fn low(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
-    const PARAMS: &[&str] = &["data", "queue"];
-    let mut chunk = data_arg(args, PARAMS, "state.low")?;
-    let mut runner = Runner::new(ctx, settings(ctx, None), Vec::new());
-    let errors = runner.verify_data(&mut chunk);
-    if !errors.is_empty() {
-        return Ok(errors_value(ctx, errors));
-    }
-    let ret = runner.call(&mut chunk);
-    // Salt sets EX_STATE_FAILURE when check_result *passes* on the single
-    // return, which never happens (its values are not dicts): the retcode
-    // stays 0 whatever the result.
-    if let Value::Object(map) = &ret
-        && check_result(map, None)
-    {
-        ctx.set_retcode(EX_STATE_FAILURE);
-    }
-    Ok(ret)
 }
