@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::fnmatch::fnmatch;
 use crate::highstate::HighData;
-use crate::{pyrepr, pystr};
+use crate::pystr;
 
 /// One low chunk: `state`, `name`, `__sls__`, `__env__`, `__id__`, the
 /// arguments, `order` and `fun`, in Salt's key order.
@@ -907,11 +907,6 @@ pub fn order_chunks(chunks: &mut [LowChunk]) {
         let ob = b.get("order").and_then(Value::as_f64).unwrap_or(0.0);
         oa.total_cmp(&ob).then_with(|| key(a).cmp(&key(b)))
     });
-}
-
-/// The repr Salt uses for a requisite in messages.
-pub fn req_repr(req: &Value) -> String {
-    pyrepr(req)
 }
 
 #[cfg(test)]
