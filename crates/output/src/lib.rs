@@ -27,10 +27,10 @@ mod color;
 mod nonprintable;
 mod outputters;
 mod pprint;
-mod textwrap;
 pub mod progress;
 pub mod python;
 pub mod registry;
+mod textwrap;
 
 use serde_json::{Map, Value};
 

@@ -5,11 +5,13 @@
 
 use crate::Outputter;
 use crate::outputters::{
-    highstate::Highstate, json::Json, nested::Nested, no_return::NoReturn, quiet::Quiet, raw::Raw, txt::Txt, yaml::Yaml,
+    highstate::Highstate, json::Json, nested::Nested, no_return::NoReturn, quiet::Quiet, raw::Raw,
+    txt::Txt, yaml::Yaml,
 };
 
 pub static OUTPUTTERS: &[&dyn Outputter] = &[
-    &Highstate, &Json, &Nested, &NoReturn, &Quiet, &Raw, &Txt, &Yaml];
+    &Highstate, &Json, &Nested, &NoReturn, &Quiet, &Raw, &Txt, &Yaml,
+];
 
 /// The outputter called `name` exactly (no aliases; see [`select`]).
 pub fn by_name(name: &str) -> Option<&'static dyn Outputter> {

@@ -5,9 +5,8 @@
 //! Tabs expand to 8-column stops, every ASCII whitespace character becomes
 //! a space, and words are packed greedily; whitespace at the start of a
 //! continuation line and at the end of every line is dropped, and a word
-//! longer than a line is cut. One simplification: CPython also breaks
-//! after the hyphens inside a word (`break_on_hyphens`), which only
-//! matters when a hyphenated word meets the end of a line.
+//! longer than a line is cut, after a hyphen when it can be. Words split
+//! after the hyphens of hyphenated words (`break_on_hyphens`).
 
 /// What `TextWrapper(width=width, initial_indent=initial,
 /// subsequent_indent=subsequent).fill(text)` returns.
@@ -43,17 +42,68 @@ fn expand_tabs(text: &str) -> String {
     out
 }
 
-/// Splits into alternating runs of spaces and of everything else.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Python's `[^\d\W]`: a word character that is not a digit.
+fn is_letter(c: char) -> bool {
+    c == '_' || (c.is_alphanumeric() && !c.is_numeric())
+}
+
+fn is_word_punct(c: char) -> bool {
+    is_word(c) || matches!(c, '!' | '"' | '\'' | '&' | '.' | ',' | '?')
+}
+
+/// At `at`: two or more hyphens, then a word character (an em-dash).
+fn dashes_then_word(text: &[char], at: usize) -> Option<usize> {
+    let run = text[at..].iter().take_while(|&&c| c == '-').count();
+    (run >= 2 && text.get(at + run).is_some_and(|&c| is_word(c))).then_some(run)
+}
+
+/// `TextWrapper.wordsep_re.split`: whitespace runs, em-dashes between
+/// words, and words, which end at whitespace, before an em-dash, or after
+/// the hyphen of a hyphenated word (`well-known` is `well-`, `known`).
 fn chunks(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut last_space = None;
-    for c in text.chars() {
-        let space = c == ' ';
-        match out.last_mut() {
-            Some(chunk) if last_space == Some(space) => chunk.push(c),
-            _ => out.push(c.to_string()),
-        }
-        last_space = Some(space);
+    let text: Vec<char> = text.chars().collect();
+    let letter_at = |i: usize| text.get(i).is_some_and(|&c| is_letter(c));
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let end = if text[pos] == ' ' {
+            pos + text[pos..].iter().take_while(|&&c| c == ' ').count()
+        } else if let Some(run) = pos
+            .checked_sub(1)
+            .filter(|&before| is_word_punct(text[before]))
+            .and_then(|_| dashes_then_word(&text, pos))
+        {
+            pos + run
+        } else {
+            let mut end = pos + 1;
+            loop {
+                if end >= text.len() || text[end] == ' ' {
+                    break end;
+                }
+                let hyphenated = text[end] == '-'
+                    && ((end >= 2 && letter_at(end - 2) && letter_at(end - 1))
+                        || (end >= 3
+                            && letter_at(end - 3)
+                            && text[end - 2] == '-'
+                            && letter_at(end - 1)))
+                    && letter_at(end + 1)
+                    && (letter_at(end + 2)
+                        || (text.get(end + 2) == Some(&'-') && letter_at(end + 3)));
+                if hyphenated {
+                    break end + 1;
+                }
+                if is_word_punct(text[end - 1]) && dashes_then_word(&text, end).is_some() {
+                    break end;
+                }
+                end += 1;
+            }
+        };
+        out.push(text[pos..end].iter().collect());
+        pos = end;
     }
     out
 }
@@ -62,8 +112,9 @@ fn len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// `chunk.strip() == ""`.
 fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| c == ' ')
+    s.chars().all(crate::python::is_space)
 }
 
 fn wrap(text: &str, width: usize, initial: &str, subsequent: &str) -> Vec<String> {
@@ -75,7 +126,11 @@ fn wrap(text: &str, width: usize, initial: &str, subsequent: &str) -> Vec<String
     pending.reverse();
     let mut lines = Vec::new();
     while !pending.is_empty() {
-        let indent = if lines.is_empty() { initial } else { subsequent };
+        let indent = if lines.is_empty() {
+            initial
+        } else {
+            subsequent
+        };
         let room = width.saturating_sub(len(indent));
         if !lines.is_empty() && pending.last().is_some_and(|c| is_blank(c)) {
             pending.pop();
@@ -94,8 +149,19 @@ fn wrap(text: &str, width: usize, initial: &str, subsequent: &str) -> Vec<String
             // A word too long for any line is cut to fill this one.
             let space_left = if room < 1 { 1 } else { room - used };
             if let Some(chunk) = pending.pop() {
-                let head: String = chunk.chars().take(space_left).collect();
-                let tail: String = chunk.chars().skip(space_left).collect();
+                let chars: Vec<char> = chunk.chars().collect();
+                // Prefer cutting after the last hyphen that fits, unless
+                // only hyphens precede it.
+                let mut end = space_left.min(chars.len());
+                if chars.len() > space_left
+                    && let Some(hyphen) = chars[..end].iter().rposition(|&c| c == '-')
+                    && hyphen > 0
+                    && chars[..hyphen].iter().any(|&c| c != '-')
+                {
+                    end = hyphen + 1;
+                }
+                let head: String = chars[..end].iter().collect();
+                let tail: String = chars[end..].iter().collect();
                 line.push(head);
                 pending.push(tail);
             }
@@ -131,5 +197,17 @@ mod tests {
     fn newlines_become_spaces_and_long_words_are_cut() {
         assert_eq!(fill("a\nb", 80, "", ""), "a b");
         assert_eq!(fill("abcdefghij", 4, "", ""), "abcd\nefgh\nij");
+    }
+
+    #[test]
+    fn hyphenated_words_break_after_their_hyphens() {
+        assert_eq!(
+            chunks("goof-ball -- x--y"),
+            ["goof-", "ball", " ", "--", " ", "x", "--", "y"]
+        );
+        assert_eq!(
+            fill("see the salt-minion", 15, "", ""),
+            "see the salt-\nminion"
+        );
     }
 }

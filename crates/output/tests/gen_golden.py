@@ -520,6 +520,108 @@ STATE_CORPUS = {
     ),
 }
 
+STATE_CORPUS.update({
+    # A job envelope (`jobs.lookup_jid`) and a `{"return": ...}` wrapper,
+    # which the outputter unwraps.
+    "hs_envelope": (
+        {
+            "20260514093012345678": {
+                "jid": "20260514093012345678",
+                "fun": "state.apply",
+                "return": {"data": {"web1": states(
+                    state("test.succeed_with_changes", "a", "a", True, "Success!", {"testing": {"old": "Unchanged", "new": "Something pretended to change"}}, 0, 1.0),
+                )}},
+            }
+        },
+        {},
+        {},
+    ),
+    "hs_return_wrapper": (
+        {"return": {"web1": states(state("test.fail_without_changes", "b", "b", False, "Failure!", {}, 0, 2.0))}},
+        {},
+        {},
+    ),
+})
+
+# Non-dict documents: static only.
+STATE_TOP_LEVEL = {
+    "hs_top_string": "Minion did not return. [Not connected]",
+    "hs_top_list": ["Pillar failed to render with the following messages:", "Rendering SLS 'x' failed"],
+    "hs_top_none": None,
+    "hs_top_int": 3,
+}
+
+
+def random_state_case(seed):
+    """A fleet of random state runs: odd text in comments, names and
+    changes, every result, warnings, shared IDs, parallel states."""
+    rng = random.Random(seed)
+    words = ["nginx", "the", "file", "is", "in", "correct", "state", "managed", "salt-minion", "café", "日本",
+             "x" * 30, "a-b-c", "--", "done.", "\t", "", "ünïcödé", "\x1b[1m", "path/to/file", "3008",
+             "well-known", "x-y-z", "a--b", "e.g.--like", "-opt", "super-long-hyphenated-word-that-exceeds-the-width-of-the-line-for-sure-yes", "ab-12"]
+
+    def text(lines=3):
+        out = []
+        for _ in range(rng.randint(1, lines)):
+            out.append(" ".join(rng.choice(words) for _ in range(rng.randint(0, 8))))
+        sep = rng.choice(["\n", "\n", "\r\n", "\n\n"])
+        t = sep.join(out)
+        if rng.random() < 0.2:
+            t = "  " + t + "\n  "
+        return t
+
+    def value(depth):
+        roll = rng.random()
+        if depth >= 3 or roll < 0.5:
+            return rng.choice([True, False, None, rng.randint(-5, 5000), rng.random() * 100, text(2), ""])
+        if roll < 0.7:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {text(1): value(depth + 1) for _ in range(rng.randint(0, 3))}
+
+    def changes():
+        roll = rng.random()
+        if roll < 0.35:
+            return {}
+        if roll < 0.45:
+            return {"diff": "--- \n+++ \n@@ -1 +1 @@\n-" + text(1) + "\n+" + text(1) + "\n"}
+        if roll < 0.55:
+            return {"pid": rng.randint(1, 99999), "retcode": rng.choice([0, 1]), "stdout": text(), "stderr": text(1)}
+        if roll < 0.6:
+            return rng.choice(["a string change", ["a", "list"], 5])
+        return {text(1): value(1) for _ in range(rng.randint(1, 3))}
+
+    funs = ["file.managed", "pkg.installed", "service.running", "cmd.run", "test.nop", "user.present"]
+    data = {}
+    for n in range(4):
+        minion = f"minion{n}"
+        kind = rng.random()
+        if kind < 0.1:
+            data[minion] = [text(1) for _ in range(rng.randint(1, 3))]
+            continue
+        entries = []
+        count = rng.randint(0, 9)
+        order = list(range(count))
+        rng.shuffle(order)
+        ids = [f"id{i}" for i in range(rng.randint(1, 5))]
+        for i in range(count):
+            sid = rng.choice(ids)
+            name = sid if rng.random() < 0.4 else text(1).replace("_|-", "") or sid
+            extra = {}
+            if rng.random() < 0.15:
+                extra["warnings"] = [text(2) for _ in range(rng.randint(1, 2))]
+            if rng.random() < 0.1:
+                extra["__parallel__"] = True
+            duration = rng.choice([round(rng.random() * 10 ** rng.randint(0, 4), 3), rng.randint(0, 900), 0.001])
+            key, ret = state(rng.choice(funs), sid, name, rng.choice([True, True, False, None]), text(), changes(),
+                             order[i], duration, f"1{rng.randint(0, 9)}:0{rng.randint(0, 9)}:00.{rng.randint(0, 999999):06d}", **extra)
+            entries.append((key, ret))
+        data[minion] = states(*entries)
+    return data, {}, {}
+
+
+for _seed in range(1, 9):
+    STATE_CORPUS[f"hs_random_{_seed}"] = random_state_case(_seed)
+
 # Highstate variants: the `state_*` settings (`hs.` names, see
 # `variant()` in tests/golden.rs).
 STATE_VARIANTS = {
@@ -546,6 +648,9 @@ STATE_VARIANTS = {
     "hs.compress.full": {"state_compress_ids": True},
     "hs.filter": {"state_output": "filter", "state_output_exclude": ["True"], "state_output_terse": ["None"]},
 }
+
+# The random runs are rendered with these only, to keep the golden set small.
+RANDOM_STATE_VARIANTS = {"hs.default", "hs.color", "hs.terse_id", "hs.mixed", "hs.changes.color", "hs.quiet_success", "hs.tabular", "hs.pct", "hs.compress", "hs.compress.full", "hs.filter"}
 
 
 def state_static_output(data, extra):
@@ -585,8 +690,19 @@ def generate_state_golden():
             + "\n",
         )
         for variant, extra in STATE_VARIANTS.items():
+            if case.startswith("hs_random") and variant not in RANDOM_STATE_VARIANTS:
+                continue
             write(os.path.join(case_dir, f"static.{variant}.out"), state_static_output(data, extra))
             write(os.path.join(case_dir, f"stream.{variant}.out"), state_stream_output(data, retcodes, extra))
+    for case, data in STATE_TOP_LEVEL.items():
+        case_dir = os.path.join(GOLDEN, case)
+        os.makedirs(case_dir)
+        write(
+            os.path.join(case_dir, "input.json"),
+            json.dumps({"data": data, "retcodes": {}, "outs": {}, "fun": "state.apply"}, indent=2) + "\n",
+        )
+        for variant in ("hs.default", "hs.color"):
+            write(os.path.join(case_dir, f"static.{variant}.out"), state_static_output(data, STATE_VARIANTS[variant]))
 
 
 # variant -> (`--out` or None, extra opts). `nested_indent` and

@@ -17,6 +17,8 @@ use crate::color::Palette;
 use crate::outputters::nested::Nested;
 use crate::{OutputOptions, Outputter, pprint, python, textwrap};
 
+mod compress;
+
 pub struct Highstate;
 
 /// How much of each state `state_output` prints.
@@ -151,7 +153,7 @@ struct Printer<'a> {
 }
 
 /// Python's truth value of a JSON-shaped object.
-fn truthy(value: &Value) -> bool {
+pub(super) fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -251,10 +253,7 @@ impl Counts {
     }
 
     fn get(&self, key: &Counted) -> u64 {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(0, |(_, n)| *n)
+        self.0.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
     }
 
     fn sum(&self) -> u64 {
@@ -315,7 +314,7 @@ impl Printer<'_> {
             map.shift_remove("retcode");
         }
         if self.hs.compress_ids {
-            compress_ids(map);
+            compress::compress_ids(map);
         }
         let hosts: Vec<String> = map.keys().cloned().collect();
         let mut blocks = Vec::with_capacity(hosts.len());
@@ -516,13 +515,7 @@ impl Printer<'_> {
                 ));
             }
         }
-        lines.extend(self.summary(
-            host,
-            &counts,
-            nchanges,
-            &run_durations,
-            &parallel_durations,
-        ));
+        lines.extend(self.summary(host, &counts, nchanges, &run_durations, &parallel_durations));
         Ok((lines, nchanges, hcolor))
     }
 
@@ -809,117 +802,6 @@ fn compressed_count(tname: &str) -> u64 {
         .and_then(|(_, n)| n.parse().ok())
         .filter(|_| id.ends_with(')'))
         .unwrap_or(1)
-}
-
-/// Salt's `_compress_ids`: states that share state function, ID, SLS and
-/// result become one, keyed `<fun>_|-<id> (N)_|-state_compressed_..._|-<fn>`,
-/// with the earliest start, the summed duration and the changes keyed by
-/// name. Any surprise leaves the data as it was, as Salt does.
-fn compress_ids(hosts: &mut Map<String, Value>) {
-    let mut compressed = Map::new();
-    for (host, hostdata) in hosts.iter() {
-        let Value::Object(states) = hostdata else {
-            return;
-        };
-        match compress_host(states) {
-            Some(host_states) => {
-                compressed.insert(host.clone(), Value::Object(host_states));
-            }
-            None => return,
-        }
-    }
-    *hosts = compressed;
-}
-
-fn compress_host(states: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let group = |tname: &str, info: &Value| -> Option<String> {
-        let fields = info.as_object()?;
-        let shown = |key: &str| fields.get(key).map(python::str_of);
-        Some(format!(
-            "{}_{}_{}_{}",
-            tname.split("_|-").next().unwrap_or_default(),
-            shown("__id__")?,
-            shown("__sls__")?,
-            shown("result")?
-        ))
-    };
-    let mut sizes: Vec<(String, usize)> = Vec::new();
-    for (tname, info) in states {
-        let key = group(tname, info)?;
-        match sizes.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => sizes.push((key, 1)),
-        }
-    }
-    let mut out = Map::new();
-    for (tname, info) in states {
-        let key = group(tname, info)?;
-        let size = sizes.iter().find(|(k, _)| *k == key).map_or(1, |(_, n)| *n);
-        if size == 1 {
-            out.insert(tname.clone(), info.clone());
-            continue;
-        }
-        let fields = info.as_object()?;
-        let shown = |key: &str| fields.get(key).map(python::str_of).unwrap_or_default();
-        let mut comps: Vec<String> = tname.split("_|-").map(str::to_owned).collect();
-        if comps.len() < 3 {
-            return None;
-        }
-        comps[2] = format!(
-            "state_compressed_{}_{}_{}",
-            shown("__sls__"),
-            shown("__id__"),
-            shown("result")
-        );
-        comps[1] = format!("{} ({size})", shown("__id__"));
-        let new_name = comps.join("_|-");
-        let Some(Value::Object(first)) = out.get_mut(&new_name) else {
-            out.insert(new_name, info.clone());
-            continue;
-        };
-        merge_compressed(first, fields)?;
-    }
-    Some(out)
-}
-
-fn merge_compressed(first: &mut Map<String, Value>, info: &Map<String, Value>) -> Option<()> {
-    let number = |v: Option<&Value>| v.and_then(Value::as_f64);
-    let run_num = number(info.get("__run_num__"))?.min(number(first.get("__run_num__"))?);
-    first.insert("__run_num__".to_owned(), Value::from(run_num as i64));
-    let duration = round3(number(info.get("duration"))? + number(first.get("duration"))?);
-    first.insert("duration".to_owned(), Value::from(duration));
-    let start = |m: &Map<String, Value>| m.get("start_time").and_then(Value::as_str).map(str::to_owned);
-    let earliest = start(info)?.min(start(first)?);
-    first.insert("start_time".to_owned(), Value::String(earliest));
-    let name = |m: &Map<String, Value>| m.get("name").map(python::str_of).unwrap_or_default();
-    let info_changes = info.get("changes").cloned().unwrap_or(Value::Null);
-    let first_changes = first.get("changes").cloned().unwrap_or(Value::Null);
-    if truthy(&first_changes) && truthy(&info_changes) {
-        let mut by_name = match first_changes.get("compressed changes") {
-            Some(Value::Object(m)) if !m.is_empty() => m.clone(),
-            _ => {
-                let mut m = Map::new();
-                m.insert(name(first), first_changes.clone());
-                m
-            }
-        };
-        by_name.insert(name(info), info_changes);
-        let mut changes = Map::new();
-        changes.insert("compressed changes".to_owned(), Value::Object(by_name));
-        first.insert("changes".to_owned(), Value::Object(changes));
-    } else if truthy(&info_changes) {
-        let mut by_name = Map::new();
-        by_name.insert(name(info), info_changes);
-        let mut changes = Map::new();
-        changes.insert("compressed changes".to_owned(), Value::Object(by_name));
-        first.insert("changes".to_owned(), Value::Object(changes));
-    }
-    Some(())
-}
-
-/// Python's `round(x, 3)`.
-fn round3(x: f64) -> f64 {
-    format!("{x:.3}").parse().unwrap_or(x)
 }
 
 #[cfg(test)]
