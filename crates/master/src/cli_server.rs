@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use halite_pki::KeyState;
 use halite_proto::{CliReply, CliRequest, KeyAction, MAX_FRAME_LEN};
-use halite_transport::{FramedConn, framed, recv, send};
+use halite_transport::{FramedConn, feed, flush, framed, recv, send};
 use serde_json::{Map, Value, json};
 use tokio::net::{UnixListener, UnixStream};
 
@@ -105,13 +105,18 @@ async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Resul
                 shared.cfg.timeout
             };
             let mut follow = Follow::new(shared, job, Duration::from_secs_f64(timeout));
+            let reply = |event| match event {
+                FollowEvent::Return(ret) => CliReply::Return(ret),
+                FollowEvent::Done(missing) => CliReply::Done { missing },
+            };
+            // A closed CLI ends the follow; results still reach the cache.
             while let Some(event) = follow.next().await {
-                let reply = match event {
-                    FollowEvent::Return(ret) => CliReply::Return(ret),
-                    FollowEvent::Done(missing) => CliReply::Done { missing },
-                };
-                // A closed CLI ends the follow; results still reach the cache.
-                send(conn, &reply).await.map_err(|e| e.to_string())?;
+                // Returns that arrived together go out in one write.
+                feed(conn, &reply(event)).await.map_err(|e| e.to_string())?;
+                while let Some(event) = follow.next_ready() {
+                    feed(conn, &reply(event)).await.map_err(|e| e.to_string())?;
+                }
+                flush(conn).await.map_err(|e| e.to_string())?;
             }
             Ok(())
         }

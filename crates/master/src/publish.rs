@@ -219,6 +219,18 @@ impl<'a> Follow<'a> {
         }
     }
 
+    /// A return that has already arrived, without waiting (to batch
+    /// writes to the CLI). `None` when none is ready or the job is over.
+    pub fn next_ready(&mut self) -> Option<FollowEvent> {
+        while !self.finished && !self.outstanding.is_empty() {
+            let ret = self.job.returns.try_recv().ok()?;
+            if self.outstanding.remove(&ret.id) {
+                return Some(FollowEvent::Return(ret));
+            }
+        }
+        None
+    }
+
     pub async fn next(&mut self) -> Option<FollowEvent> {
         if self.finished {
             return None;

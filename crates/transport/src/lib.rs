@@ -68,6 +68,25 @@ where
     send_frame(conn, encode_frame(msg)?).await
 }
 
+/// Queues a message without flushing; call [`flush`] after a burst so a
+/// burst costs one write instead of one per message.
+pub async fn feed<S, T>(conn: &mut FramedConn<S>, msg: &T) -> Result<(), TransportError>
+where
+    S: AsyncWrite + AsyncRead + Unpin,
+    T: Serialize,
+{
+    conn.feed(encode_frame(msg)?).await?;
+    Ok(())
+}
+
+pub async fn flush<S>(conn: &mut FramedConn<S>) -> Result<(), TransportError>
+where
+    S: AsyncWrite + AsyncRead + Unpin,
+{
+    SinkExt::<bytes::Bytes>::flush(conn).await?;
+    Ok(())
+}
+
 /// Reads one message; `Err(Closed)` on a clean end of stream.
 pub async fn recv<S, T>(conn: &mut FramedConn<S>) -> Result<T, TransportError>
 where
