@@ -34,7 +34,7 @@ mod textwrap;
 
 use serde_json::{Map, Value};
 
-pub use outputters::highstate::{HighstateOptions, StateOutput, StateOutputMode};
+pub use outputters::highstate::{HighstateOptions, StateOutput, StateOutputMode, Tabular};
 pub use progress::Progress;
 pub use registry::{OUTPUTTERS, Selection, by_name, select, select_static};
 

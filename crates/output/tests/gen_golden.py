@@ -644,13 +644,14 @@ STATE_VARIANTS = {
     "hs.no_profile.tabular": {"state_output_profile": False, "state_output": "terse", "state_tabular": True},
     "hs.pct": {"state_output_pct": True},
     "hs.pct.color": {"state_output_pct": True, "color": True},
+    "hs.custom": {"state_output": "terse", "state_tabular": "{0}{6[__run_num__]:>3} {2:>8}.{3:<9}|{4:^9}|{1!r:.20} {6[start_time]} {6[duration]!s:>9}{{ms}}{5}"},
     "hs.compress": {"state_compress_ids": True, "state_output": "terse_id"},
     "hs.compress.full": {"state_compress_ids": True},
     "hs.filter": {"state_output": "filter", "state_output_exclude": ["True"], "state_output_terse": ["None"]},
 }
 
 # The random runs are rendered with these only, to keep the golden set small.
-RANDOM_STATE_VARIANTS = {"hs.default", "hs.color", "hs.terse_id", "hs.mixed", "hs.changes.color", "hs.quiet_success", "hs.tabular", "hs.pct", "hs.compress", "hs.compress.full", "hs.filter"}
+RANDOM_STATE_VARIANTS = {"hs.custom", "hs.default", "hs.color", "hs.terse_id", "hs.mixed", "hs.changes.color", "hs.quiet_success", "hs.tabular", "hs.pct", "hs.compress", "hs.compress.full", "hs.filter"}
 
 
 def state_static_output(data, extra):

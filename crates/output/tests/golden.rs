@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use halite_output::{
-    HighstateOptions, OutputIndent, OutputOptions, StateOutput, display, render_minion,
+    HighstateOptions, OutputIndent, OutputOptions, StateOutput, Tabular, display, render_minion,
     render_static, select, select_static,
 };
 use serde_json::Value;
@@ -96,6 +96,10 @@ fn variant(name: &str) -> (Option<&'static str>, OutputOptions) {
     }
 }
 
+/// The custom `state_tabular` of the `hs.custom` variant (as in
+/// `gen_golden.py`).
+const CUSTOM_TABULAR: &str = "{0}{6[__run_num__]:>3} {2:>8}.{3:<9}|{4:^9}|{1!r:.20} {6[start_time]} {6[duration]!s:>9}{{ms}}{5}";
+
 /// The `state_*` settings behind a `hs.` variant: dot-separated words.
 /// Must agree with `STATE_VARIANTS` in `gen_golden.py`.
 fn state_variant(name: &str) -> OutputOptions {
@@ -111,7 +115,7 @@ fn state_variant(name: &str) -> OutputOptions {
             "quiet_success" => hs.verbose = false,
             "tabular" => {
                 hs.state_output = StateOutput::parse("terse");
-                hs.tabular = true;
+                hs.tabular = Tabular::Aligned;
             }
             "diff" => hs.output_diff = true,
             "no_profile" => hs.output_profile = false,
@@ -121,6 +125,10 @@ fn state_variant(name: &str) -> OutputOptions {
                 hs.state_output = StateOutput::parse("terse_id");
             }
             "full" => hs.state_output = StateOutput::parse("full"),
+            "custom" => {
+                hs.state_output = StateOutput::parse("terse");
+                hs.tabular = Tabular::Custom(CUSTOM_TABULAR.to_owned());
+            }
             "filter" => {
                 *hs = HighstateOptions {
                     state_output: StateOutput::parse("filter"),

@@ -18,6 +18,7 @@ use crate::outputters::nested::Nested;
 use crate::{OutputOptions, Outputter, pprint, python, textwrap};
 
 mod compress;
+mod pyformat;
 
 pub struct Highstate;
 
@@ -67,6 +68,20 @@ impl StateOutput {
     }
 }
 
+/// The `state_tabular` setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Tabular {
+    /// Not set or false: `Name: ... - Function: ... - Result: ...`.
+    #[default]
+    Off,
+    /// `True`: aligned columns.
+    Aligned,
+    /// A string: a Python format string applied as
+    /// `fmt.format(tcolor, name, module, function, result, endc, ret)`
+    /// (see `pyformat` for what is supported).
+    Custom(String),
+}
+
 /// The `state_*` settings of the master/minion config that shape the
 /// `highstate` outputter; defaults are Salt's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +91,8 @@ pub struct HighstateOptions {
     /// `state_verbose` (default true); false hides successful states
     /// without changes (they still count in the summary).
     pub verbose: bool,
-    /// `state_tabular: True`: aligned terse lines. (A custom format string
-    /// is not supported.)
-    pub tabular: bool,
+    /// `state_tabular`: how terse lines are laid out.
+    pub tabular: Tabular,
     /// `state_output_diff`: like `verbose: false`.
     pub output_diff: bool,
     /// `state_output_profile` (default true): `Started`/`Duration` lines
@@ -103,13 +117,52 @@ impl Default for HighstateOptions {
         HighstateOptions {
             state_output: StateOutput::default(),
             verbose: true,
-            tabular: false,
+            tabular: Tabular::Off,
             output_diff: false,
             output_profile: true,
             output_pct: false,
             compress_ids: false,
             exclude: Vec::new(),
             terse: Vec::new(),
+        }
+    }
+}
+
+impl HighstateOptions {
+    /// The settings from a master/minion config (`state_output`,
+    /// `state_verbose`, `state_tabular`, `state_output_diff`,
+    /// `state_output_profile`, `state_output_pct`, `state_compress_ids`,
+    /// `state_output_exclude`, `state_output_terse`), read with Python's
+    /// truthiness; a missing setting takes Salt's default. The command
+    /// line's `exclude=`/`terse=` (for `filter`) are the caller's to apply.
+    pub fn from_config(config: &Map<String, Value>) -> HighstateOptions {
+        let defaults = HighstateOptions::default();
+        let flag = |key: &str, default: bool| config.get(key).map_or(default, truthy);
+        let results = |key: &str| match config.get(key) {
+            Some(Value::String(s)) => s.split(',').map(str::to_owned).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        HighstateOptions {
+            state_output: config
+                .get("state_output")
+                .and_then(Value::as_str)
+                .map_or(defaults.state_output, StateOutput::parse),
+            verbose: flag("state_verbose", defaults.verbose),
+            tabular: match config.get("state_tabular") {
+                Some(Value::Bool(true)) => Tabular::Aligned,
+                Some(Value::String(template)) => Tabular::Custom(template.clone()),
+                _ => Tabular::Off,
+            },
+            output_diff: flag("state_output_diff", defaults.output_diff),
+            output_profile: flag("state_output_profile", defaults.output_profile),
+            output_pct: flag("state_output_pct", defaults.output_pct),
+            compress_ids: flag("state_compress_ids", defaults.compress_ids),
+            exclude: results("state_output_exclude"),
+            terse: results("state_output_terse"),
         }
     }
 }
@@ -615,8 +668,21 @@ impl Printer<'_> {
         };
         let profiled = self.hs.output_profile && ret.contains_key("start_time");
         let field = |key: &str| ret.get(key).map(python::str_of).ok_or(Fallback);
+        if let Tabular::Custom(template) = &self.hs.tabular {
+            let data = Value::Object(ret.clone());
+            let args = [
+                pyformat::Arg::Text(tcolor),
+                pyformat::Arg::Text(name),
+                pyformat::Arg::Text(function),
+                pyformat::Arg::Text(fun),
+                pyformat::Arg::Text(outcome),
+                pyformat::Arg::Text(endc),
+                pyformat::Arg::Data(&data),
+            ];
+            return pyformat::format(template, &args).map_err(|_| Fallback);
+        }
         let mut line = String::new();
-        if self.hs.tabular {
+        if self.hs.tabular == Tabular::Aligned {
             if let Some(w) = warnings {
                 line.push_str(&format!("{}Warnings:\n{w}{endc}\n", c.light_red));
             }
@@ -820,6 +886,44 @@ mod tests {
         assert_eq!(parsed.mode, StateOutputMode::Terse);
         assert!(parsed.by_id);
         assert_eq!(StateOutput::parse("bogus").mode, StateOutputMode::Full);
+    }
+
+    #[test]
+    fn config_settings_override_salts_defaults() {
+        let defaults = HighstateOptions::from_config(&Map::new());
+        assert_eq!(defaults, HighstateOptions::default());
+        assert!(defaults.verbose && defaults.output_profile);
+        let config = json!({
+            "state_output": "mixed_id",
+            "state_verbose": false,
+            "state_tabular": "{0}{1}{5}",
+            "state_output_profile": 0,
+            "state_output_exclude": "True,None",
+        });
+        let read = HighstateOptions::from_config(config.as_object().unwrap_or(&Map::new()));
+        assert_eq!(read.state_output.mode, StateOutputMode::Mixed);
+        assert!(read.state_output.by_id && !read.verbose && !read.output_profile);
+        assert_eq!(read.tabular, Tabular::Custom("{0}{1}{5}".to_owned()));
+        assert_eq!(read.exclude, ["True", "None"]);
+    }
+
+    #[test]
+    fn quiet_success_hides_clean_states_but_counts_them() {
+        let data = json!({"web1": {
+            "test_|-a_|-a_|-nop": {"result": true, "comment": "ok", "changes": {}, "__run_num__": 0, "duration": 1.0},
+            "test_|-b_|-b_|-fail": {"result": false, "comment": "bad", "changes": {}, "__run_num__": 1, "duration": 2.0},
+        }});
+        let opts = OutputOptions {
+            highstate: HighstateOptions {
+                verbose: false,
+                ..HighstateOptions::default()
+            },
+            ..OutputOptions::default()
+        };
+        let text = Highstate.render(&data, &opts, 0);
+        assert!(!text.contains("ID: a") && text.contains("ID: b"), "{text}");
+        assert!(text.contains("Succeeded: 1\nFailed:    1"), "{text}");
+        assert!(text.ends_with("Total run time:   3.000 ms"), "{text}");
     }
 
     #[test]
