@@ -1,7 +1,6 @@
 //! Salt's outputters, byte for byte: how the CLI prints minion returns
 //! (`nested`, `highstate`, `json`, `yaml`, `txt`, `raw`, `quiet`,
-//! `no_return`), and the
-//! live "N/M minions returned" progress line.
+//! `no_return`), and the live "N/M minions returned" progress line.
 //!
 //! Layout:
 //! - [`Outputter`]: the contract; one file per outputter in `outputters/`.
@@ -12,6 +11,8 @@
 //! - [`format`]/[`display`]/[`render_minion`]/[`render_static`]: what
 //!   Salt's `out_format` returns and what the CLI writes to stdout, streamed
 //!   per minion or all at once with `--static`.
+//! - [`HighstateOptions`]: the `state_*` settings of the `highstate`
+//!   outputter (state runs), part of [`OutputOptions`].
 //! - [`python`]: CPython's `repr`/`str`/`splitlines`, which several
 //!   outputters are defined in terms of.
 //! - [`progress`]: the progress line on stderr.

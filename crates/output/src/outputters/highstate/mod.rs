@@ -10,6 +10,9 @@
 //! `comment`, say), Salt's `try_printout` falls back to `nested` on that
 //! half-mutated data. Both are reproduced: rendering works on a copy,
 //! and [`Fallback`] is the Python exception that sends it to `nested`.
+//!
+//! `compress` is `state_compress_ids`; `pyformat` applies a custom
+//! `state_tabular` format string.
 
 use serde_json::{Map, Value};
 
