@@ -68,7 +68,7 @@ pub fn outputter_for(fun: &str) -> Option<&'static str> {
 pub fn run_job(ctx: &Ctx, fun: &str, args: Args) -> Outcome {
     match call(ctx, fun, args) {
         Ok(ret) => {
-            let retcode = ctx.retcode();
+            let retcode = effective_retcode(&ret, ctx.retcode());
             Outcome {
                 ret,
                 retcode,
@@ -80,5 +80,54 @@ pub fn run_job(ctx: &Ctx, fun: &str, args: Args) -> Outcome {
             retcode: err.retcode(),
             success: false,
         },
+    }
+}
+
+/// Salt's minion rule: with no retcode set, a dict return whose `result` or
+/// `success` is falsy (Python truth) still fails the job with retcode 1.
+fn effective_retcode(ret: &Value, retcode: i32) -> i32 {
+    let falsy_flag = ret.as_object().is_some_and(|m| {
+        ["result", "success"]
+            .iter()
+            .any(|k| m.get(*k).is_some_and(|v| !py_truthy(v)))
+    });
+    if retcode == 0 && falsy_flag {
+        1
+    } else {
+        retcode
+    }
+}
+
+/// Python's truth value of a JSON-like value.
+fn py_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::effective_retcode;
+
+    #[test]
+    fn a_dict_with_a_falsy_result_or_success_fails_the_job() {
+        assert_eq!(effective_retcode(&json!({"result": false}), 0), 1);
+        assert_eq!(
+            effective_retcode(&json!({"result": null, "comment": "x"}), 0),
+            1
+        );
+        assert_eq!(effective_retcode(&json!({"success": ""}), 0), 1);
+        assert_eq!(effective_retcode(&json!({"result": true}), 0), 0);
+        assert_eq!(effective_retcode(&json!({"other": false}), 0), 0);
+        assert_eq!(effective_retcode(&json!([false]), 0), 0);
+        // A retcode the function set wins.
+        assert_eq!(effective_retcode(&json!({"result": false}), 2), 2);
     }
 }
