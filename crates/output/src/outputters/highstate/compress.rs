@@ -15,33 +15,61 @@ use serde_json::{Map, Value};
 use super::truthy;
 use crate::python;
 
-/// Compresses every minion's states, or leaves `hosts` as Salt would after
-/// a failure (merged so far, not regrouped).
-pub(super) fn compress_ids(hosts: &mut Map<String, Value>) {
+/// For each minion, the states to show: (shown name, original name whose
+/// data is shown).
+pub(super) type Plan = Vec<(String, Vec<(String, String)>)>;
+
+/// Merges every minion's groups in place and returns what to show, or
+/// `None` when Salt would give up (leaving the merges done so far).
+pub(super) fn plan(hosts: &mut Map<String, Value>) -> Option<Plan> {
     let mut plans = Vec::with_capacity(hosts.len());
     for (host, hostdata) in hosts.iter_mut() {
         let Value::Object(states) = hostdata else {
-            return;
+            return None;
         };
-        match compress_host(states) {
-            Some(plan) => plans.push((host.clone(), plan)),
-            None => return,
-        }
+        plans.push((host.clone(), compress_host(states)?));
     }
-    let mut compressed = Map::new();
-    for (host, plan) in plans {
-        let Some(Value::Object(states)) = hosts.get(&host) else {
+    Some(plans)
+}
+
+/// The compressed document the outputter prints.
+pub(super) fn compressed(hosts: &Map<String, Value>, plan: &Plan) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (host, shown) in plan {
+        let Some(Value::Object(states)) = hosts.get(host) else {
             continue;
         };
-        let mut shown = Map::new();
-        for (name, original) in plan {
-            if let Some(info) = states.get(&original) {
-                shown.insert(name, info.clone());
+        let mut host_states = Map::new();
+        for (name, original) in shown {
+            if let Some(info) = states.get(original) {
+                host_states.insert(name.clone(), info.clone());
             }
         }
-        compressed.insert(host, Value::Object(shown));
+        out.insert(host.clone(), Value::Object(host_states));
     }
-    *hosts = compressed;
+    out
+}
+
+/// Copies what printing changed in the compressed document back into the
+/// original, where Salt's shared dicts would have seen it (its fallback to
+/// `nested` prints the original).
+pub(super) fn write_back(
+    hosts: &mut Map<String, Value>,
+    compressed: &Map<String, Value>,
+    plan: &Plan,
+) {
+    for (host, shown) in plan {
+        let (Some(Value::Object(states)), Some(Value::Object(printed))) =
+            (hosts.get_mut(host), compressed.get(host))
+        else {
+            continue;
+        };
+        for (name, original) in shown {
+            if let (Some(slot), Some(info)) = (states.get_mut(original), printed.get(name)) {
+                *slot = info.clone();
+            }
+        }
+    }
 }
 
 /// The group a state belongs to: Salt's `"_".join(map(str, [module, id,

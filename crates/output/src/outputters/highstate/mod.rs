@@ -369,9 +369,20 @@ impl Printer<'_> {
             // Orchestration data carries its retcode beside the master.
             map.shift_remove("retcode");
         }
-        if self.hs.compress_ids {
-            compress::compress_ids(map);
+        if self.hs.compress_ids
+            && let Some(plan) = compress::plan(map)
+        {
+            let mut compressed = compress::compressed(map, &plan);
+            let printed = self.host_blocks(&mut compressed, indent_level);
+            if printed.is_err() {
+                compress::write_back(map, &compressed, &plan);
+            }
+            return printed;
         }
+        self.host_blocks(map, indent_level)
+    }
+
+    fn host_blocks(&self, map: &mut Map<String, Value>, indent_level: usize) -> Step<String> {
         let hosts: Vec<String> = map.keys().cloned().collect();
         let mut blocks = Vec::with_capacity(hosts.len());
         for host in hosts {
@@ -507,10 +518,21 @@ impl Printer<'_> {
             } else {
                 let (changed, ctext) = self.changes(changes)?;
                 if changed && compressed_count > 1 {
-                    let by_name = changes
+                    // Salt calls `.get` here: changes that are not a
+                    // dict raise.
+                    let by_name = match changes
+                        .as_object()
+                        .ok_or(Fallback)?
                         .get("compressed changes")
-                        .and_then(Value::as_object)
-                        .map_or(0, Map::len);
+                    {
+                        Some(Value::Object(by_name)) => by_name.len(),
+                        Some(Value::Array(items)) => items.len(),
+                        Some(Value::String(s)) => s.chars().count(),
+                        Some(Value::Null | Value::Bool(_) | Value::Number(_)) => {
+                            return Err(Fallback);
+                        }
+                        None => 0,
+                    };
                     nchanges += if by_name > 0 { by_name as u64 } else { 1 };
                 } else if changed {
                     nchanges += 1;
