@@ -52,6 +52,12 @@ pub struct OutputFlags {
     /// Use colours even when not writing to a terminal.
     #[arg(long = "force-color", alias = "force-colour")]
     pub force_color: bool,
+    /// State output: full, terse, mixed, changes (and *_id forms); overrides `state_output`.
+    #[arg(long = "state-output", alias = "state_output")]
+    pub state_output: Option<String>,
+    /// Show states that succeeded without changes (True/False); overrides `state_verbose`.
+    #[arg(long = "state-verbose", alias = "state_verbose")]
+    pub state_verbose: Option<bool>,
 }
 
 /// `halite [OPTIONS] TARGET FUNCTION [ARGS...]`: run a job on minions.

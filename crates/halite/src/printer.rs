@@ -107,6 +107,20 @@ impl Printer {
         self.write(&text)
     }
 
+    /// Applies the `state_*` options of a config (then the command-line
+    /// flags, which win) to the highstate outputter.
+    pub fn with_config(mut self, config: &serde_json::Map<String, Value>) -> Printer {
+        let mut highstate = halite_output::HighstateOptions::from_config(config);
+        if let Some(mode) = &self.flags.state_output {
+            highstate.state_output = halite_output::StateOutput::parse(mode);
+        }
+        if let Some(verbose) = self.flags.state_verbose {
+            highstate.verbose = verbose;
+        }
+        self.opts.highstate = highstate;
+        self
+    }
+
     /// Whether the user asked for a specific outputter.
     pub fn has_out(&self) -> bool {
         self.flags.out.is_some()

@@ -85,7 +85,7 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
         &args.function,
         halite_exec::Args::new(positional, kwargs),
     );
-    let mut printer = Printer::new(&args.output)?;
+    let mut printer = Printer::new(&args.output)?.with_config(&cfg.opts);
     printer.minion(
         "local",
         &outcome.ret,

@@ -17,8 +17,8 @@ pub fn run(job: JobCli) -> Result<ExitCode> {
 }
 
 async fn run_async(job: JobCli) -> Result<ExitCode> {
-    let mut printer = Printer::new(&job.output)?;
     let (mut client, cfg) = MasterClient::connect(&job.config_dir).await?;
+    let mut printer = Printer::new(&job.output)?.with_config(&cfg.opts);
     let (arg, kwarg) = crate::salt_args::parse(&job.args);
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))

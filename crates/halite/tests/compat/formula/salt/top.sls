@@ -1,0 +1,6 @@
+base:
+  '*':
+    - web
+  'G@roles:db':
+    - match: compound
+    - db
