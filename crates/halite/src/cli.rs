@@ -178,29 +178,14 @@ pub fn dispatch(argv: Vec<String>) -> anyhow::Result<ExitCode> {
         .get(1)
         .is_some_and(|a| SUBCOMMANDS.contains(&a.as_str()));
     if !is_subcommand && argv.len() > 1 {
-        let job = match JobCli::try_parse_from(&argv) {
-            Ok(job) => job,
-            Err(err) => {
-                let _ = err.print();
-                return Ok(ExitCode::from(if err.use_stderr() {
-                    EXIT_USAGE
-                } else {
-                    EXIT_OK
-                }));
-            }
+        return match parse::<JobCli>(&argv) {
+            Ok(job) => commands::job::run(job),
+            Err(code) => Ok(code),
         };
-        return commands::job::run(job);
     }
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match parse::<Cli>(&argv) {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return Ok(ExitCode::from(if err.use_stderr() {
-                EXIT_USAGE
-            } else {
-                EXIT_OK
-            }));
-        }
+        Err(code) => return Ok(code),
     };
     match cli.command {
         Command::Master(args) => commands::daemon::master(args),
@@ -210,4 +195,17 @@ pub fn dispatch(argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Call(args) => commands::call::run(args),
         Command::Swarm(args) => commands::swarm::run(args),
     }
+}
+
+/// Parses the command line; on failure prints clap's message (usage errors
+/// on stderr, `--help`/`--version` on stdout) and gives the exit code.
+fn parse<T: Parser>(argv: &[String]) -> Result<T, ExitCode> {
+    T::try_parse_from(argv).map_err(|err| {
+        let _ = err.print();
+        ExitCode::from(if err.use_stderr() {
+            EXIT_USAGE
+        } else {
+            EXIT_OK
+        })
+    })
 }

@@ -138,6 +138,14 @@ async fn handle(shared: &Arc<Shared>, req: CliRequest, conn: &mut Conn) -> Resul
     }
 }
 
+/// Pending keys, plus the other states whose flag is set (salt-key's
+/// `--include-rejected` and friends).
+fn sources(also: &[(bool, KeyState)]) -> Vec<KeyState> {
+    std::iter::once(KeyState::Pending)
+        .chain(also.iter().filter(|(on, _)| *on).map(|(_, state)| *state))
+        .collect()
+}
+
 fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> {
     let keys = &shared.keys;
     let err = |e: halite_pki::Error| e.to_string();
@@ -149,31 +157,12 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
             include_rejected,
             include_denied,
         } => {
-            let mut from = vec![KeyState::Pending];
-            if include_rejected {
-                from.push(KeyState::Rejected);
-            }
-            if include_denied {
-                from.push(KeyState::Denied);
-            }
+            let from = sources(&[
+                (include_rejected, KeyState::Rejected),
+                (include_denied, KeyState::Denied),
+            ]);
             changed(
                 keys.transition(&pattern, &from, KeyState::Accepted)
-                    .map_err(err)?,
-            )
-        }
-        KeyAction::AcceptAll {
-            include_rejected,
-            include_denied,
-        } => {
-            let mut from = vec![KeyState::Pending];
-            if include_rejected {
-                from.push(KeyState::Rejected);
-            }
-            if include_denied {
-                from.push(KeyState::Denied);
-            }
-            changed(
-                keys.transition("*", &from, KeyState::Accepted)
                     .map_err(err)?,
             )
         }
@@ -182,13 +171,10 @@ fn key_action(shared: &Arc<Shared>, action: KeyAction) -> Result<Value, String> 
             include_accepted,
             include_denied,
         } => {
-            let mut from = vec![KeyState::Pending];
-            if include_accepted {
-                from.push(KeyState::Accepted);
-            }
-            if include_denied {
-                from.push(KeyState::Denied);
-            }
+            let from = sources(&[
+                (include_accepted, KeyState::Accepted),
+                (include_denied, KeyState::Denied),
+            ]);
             changed(
                 keys.transition(&pattern, &from, KeyState::Rejected)
                     .map_err(err)?,

@@ -177,13 +177,9 @@ pub enum CliRequest {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum KeyAction {
     List,
-    /// Accept the named keys; glob patterns as in `salt-key -a`.
+    /// Accept the named keys; glob patterns as in `salt-key -a` (`*` for `-A`).
     Accept {
         pattern: String,
-        include_rejected: bool,
-        include_denied: bool,
-    },
-    AcceptAll {
         include_rejected: bool,
         include_denied: bool,
     },

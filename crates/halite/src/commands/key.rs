@@ -96,19 +96,17 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
     let (mut client, cfg) = MasterClient::connect(&args.config_dir).await?;
     let list = client.request(&CliRequest::Key(KeyAction::List)).await?;
     let (pattern, verb, action, from): (String, &str, Option<KeyAction>, Vec<&str>) =
-        if let Some(p) = &args.accept {
+        if let Some(p) = args
+            .accept
+            .clone()
+            .or(args.accept_all.then(|| "*".to_owned()))
+        {
             let action = KeyAction::Accept {
                 pattern: p.clone(),
                 include_rejected: args.include_rejected,
                 include_denied: args.include_denied,
             };
-            (p.clone(), "accepted", Some(action), accept_from(&args))
-        } else if args.accept_all {
-            let action = KeyAction::AcceptAll {
-                include_rejected: args.include_rejected,
-                include_denied: args.include_denied,
-            };
-            ("*".into(), "accepted", Some(action), accept_from(&args))
+            (p, "accepted", Some(action), accept_from(&args))
         } else if let Some(p) = args
             .reject
             .clone()
