@@ -83,73 +83,6 @@ impl MasterLink {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn answers_reach_their_request_and_a_drop_fails_the_rest() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let (tx, mut rx) = mpsc::channel(8);
-        let link = std::sync::Arc::new(MasterLink::new(tx));
-        let asker = {
-            let link = link.clone();
-            std::thread::spawn(move || {
-                link.request(
-                    MinionRequest::FileList {
-                        saltenv: "base".into(),
-                    },
-                    Duration::from_secs(30),
-                )
-            })
-        };
-        let req_id = rt.block_on(async {
-            match rx.recv().await.unwrap() {
-                MinionMsg::Request { req_id, req } => {
-                    assert_eq!(
-                        req,
-                        MinionRequest::FileList {
-                            saltenv: "base".into()
-                        }
-                    );
-                    req_id
-                }
-                other => panic!("unexpected {other:?}"),
-            }
-        });
-        link.deliver(
-            req_id,
-            MasterResponse::List {
-                items: vec!["top.sls".into()],
-            },
-        );
-        assert_eq!(
-            asker.join().unwrap(),
-            Ok(MasterResponse::List {
-                items: vec!["top.sls".into()]
-            })
-        );
-
-        let asker = {
-            let link = link.clone();
-            std::thread::spawn(move || {
-                link.request(
-                    MinionRequest::FileList {
-                        saltenv: "base".into(),
-                    },
-                    Duration::from_secs(30),
-                )
-            })
-        };
-        rt.block_on(async { rx.recv().await.unwrap() });
-        link.disconnected();
-        assert_eq!(asker.join().unwrap(), Err(LinkError::NotConnected));
-    }
-}
-
 /// `salt://` files fetched from the master over the link; wrap it in
 /// `halite_fileserver::CachingClient` so unchanged files are not fetched
 /// again.
@@ -221,5 +154,72 @@ impl FileClient for RemoteFileClient {
         self.list(MinionRequest::ListStates {
             saltenv: saltenv.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_reach_their_request_and_a_drop_fails_the_rest() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, mut rx) = mpsc::channel(8);
+        let link = std::sync::Arc::new(MasterLink::new(tx));
+        let asker = {
+            let link = link.clone();
+            std::thread::spawn(move || {
+                link.request(
+                    MinionRequest::FileList {
+                        saltenv: "base".into(),
+                    },
+                    Duration::from_secs(30),
+                )
+            })
+        };
+        let req_id = rt.block_on(async {
+            match rx.recv().await.unwrap() {
+                MinionMsg::Request { req_id, req } => {
+                    assert_eq!(
+                        req,
+                        MinionRequest::FileList {
+                            saltenv: "base".into()
+                        }
+                    );
+                    req_id
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        });
+        link.deliver(
+            req_id,
+            MasterResponse::List {
+                items: vec!["top.sls".into()],
+            },
+        );
+        assert_eq!(
+            asker.join().unwrap(),
+            Ok(MasterResponse::List {
+                items: vec!["top.sls".into()]
+            })
+        );
+
+        let asker = {
+            let link = link.clone();
+            std::thread::spawn(move || {
+                link.request(
+                    MinionRequest::FileList {
+                        saltenv: "base".into(),
+                    },
+                    Duration::from_secs(30),
+                )
+            })
+        };
+        rt.block_on(async { rx.recv().await.unwrap() });
+        link.disconnected();
+        assert_eq!(asker.join().unwrap(), Err(LinkError::NotConnected));
     }
 }

@@ -59,13 +59,13 @@ pub fn compile_pillar(source: &mut RenderedSource, req: &PillarRequest) -> Value
     if let Some(over) = req.pillar_override {
         pillar = merge(pillar, over.clone());
     }
-    if !errors.is_empty() {
-        if let Value::Object(map) = &mut pillar {
-            map.insert(
-                "_errors".into(),
-                Value::Array(errors.into_iter().map(Value::String).collect()),
-            );
-        }
+    if !errors.is_empty()
+        && let Value::Object(map) = &mut pillar
+    {
+        map.insert(
+            "_errors".into(),
+            Value::Array(errors.into_iter().map(Value::String).collect()),
+        );
     }
     pillar
 }

@@ -137,22 +137,22 @@ fn get_file(ctx: &Ctx, args: &Args) -> Result<Value, ExecError> {
     };
     let mut dest = PathBuf::from(&a.dest);
     // A directory destination keeps the source's file name, as in Salt.
-    if dest.is_dir() {
-        if let Some(name) = cached.file_name() {
-            dest = dest.join(name);
-        }
+    if dest.is_dir()
+        && let Some(name) = cached.file_name()
+    {
+        dest = dest.join(name);
     }
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            if !a.makedirs {
-                return Err(ExecError::failed(format!(
-                    "Parent directory {} does not exist; use makedirs=True",
-                    parent.display()
-                )));
-            }
-            std::fs::create_dir_all(parent)
-                .map_err(|e| ExecError::failed(format!("{}: {e}", parent.display())))?;
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
+    {
+        if !a.makedirs {
+            return Err(ExecError::failed(format!(
+                "Parent directory {} does not exist; use makedirs=True",
+                parent.display()
+            )));
         }
+        std::fs::create_dir_all(parent)
+            .map_err(|e| ExecError::failed(format!("{}: {e}", parent.display())))?;
     }
     std::fs::copy(&cached, &dest)
         .map_err(|e| ExecError::failed(format!("{}: {e}", dest.display())))?;
