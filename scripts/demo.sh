@@ -10,14 +10,36 @@ PORT=${HALITE_DEMO_PORT:-$((20000 + RANDOM % 20000))}
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DEMO"; }
 trap cleanup EXIT
 
-mkdir -p "$DEMO/master"
+mkdir -p "$DEMO/master" "$DEMO/srv/motd" "$DEMO/pillar"
 cat > "$DEMO/master/master" <<CFG
 root_dir: $DEMO/master/root
 interface: 127.0.0.1
 ret_port: $PORT
 nodegroups:
   webs: 'web*'
+file_roots:
+  base:
+    - $DEMO/srv
+pillar_roots:
+  base:
+    - $DEMO/pillar
 CFG
+# A small state tree (Jinja + pillar + requisites), served by the master.
+cat > "$DEMO/srv/motd/init.sls" <<'SLS'
+{% set owner = salt['pillar.get']('motd:owner', 'nobody') %}
+motd_file:
+  cmd.run:
+    - name: echo "{{ grains['id'] }} is run by {{ owner }}" > {{ opts['cachedir'] }}/motd
+    - creates: {{ opts['cachedir'] }}/motd
+motd_announce:
+  test.succeed_with_changes:
+    - name: motd for {{ grains['id'] }}
+    - onchanges:
+      - cmd: motd_file
+SLS
+printf "base:\n  'web*':\n    - web\n  'db*':\n    - db\n" > "$DEMO/pillar/top.sls"
+printf "motd:\n  owner: the web team\n" > "$DEMO/pillar/web.sls"
+printf "motd:\n  owner: the DBAs\n" > "$DEMO/pillar/db.sls"
 "$BIN" master -c "$DEMO/master" &
 
 for id in web1 web2 db1; do
@@ -59,5 +81,9 @@ JID=$("$BIN" -c "$DEMO/master" '*' test.sleep 1 --async | awk '{print $NF}')
 echo; echo "\$ halite '*' test.sleep 1 --async    # -> $JID"
 sleep 2
 K run jobs.lookup_jid "$JID"
+H '*' pillar.get motd:owner
+H web1 state.apply motd test=True --state-output terse
+H '*' state.apply motd --state-output mixed
+H web1 state.apply motd --state-output terse    # second run: nothing to do
 echo
 echo "demo finished: a master and 3 minions ran real jobs over mutually authenticated TLS."
