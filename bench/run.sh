@@ -66,6 +66,14 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; 
   PY="$SALT_VENV/bin/python"
 fi
 
-# exec: Ctrl-C and SIGTERM go straight to bench.py, which stops every
-# daemon it started before it exits.
-exec "$PY" "$BENCH/bench.py" --halite-bin "$HALITE_BIN" --salt-venv "$SALT_VENV" "$@"
+# Ctrl-C and SIGTERM reach bench.py, which stops every daemon it started
+# before it exits.
+"$PY" "$BENCH/bench.py" --halite-bin "$HALITE_BIN" --salt-venv "$SALT_VENV" "$@"
+status=$?
+
+# 5. State runs, masterless: halite call --local vs salt-call --local.
+if [ -z "${SKIP_STATES:-}" ]; then
+  echo "bench: state runs (bench/states.py)" >&2
+  "$PY" "$BENCH/states.py" --halite-bin "$HALITE_BIN" --salt-call "$SALT_VENV/bin/salt-call" || status=1
+fi
+exit $status
