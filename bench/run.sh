@@ -68,8 +68,8 @@ fi
 
 # Ctrl-C and SIGTERM reach bench.py, which stops every daemon it started
 # before it exits.
-"$PY" "$BENCH/bench.py" --halite-bin "$HALITE_BIN" --salt-venv "$SALT_VENV" "$@"
-status=$?
+status=0
+"$PY" "$BENCH/bench.py" --halite-bin "$HALITE_BIN" --salt-venv "$SALT_VENV" "$@" || status=$?
 
 # 5. State runs, masterless: halite call --local vs salt-call --local.
 if [ -z "${SKIP_STATES:-}" ]; then
