@@ -67,6 +67,22 @@ CLI Example:
             call: refresh_grains,
         },
         Function {
+            name: "refresh_pillar",
+            params: &["**kwargs"],
+            doc: "\
+Refresh this minion's pillar from the master. Returns True. Jobs that read
+pillar (state.*, pillar.*) already fetch it fresh; this call fetches it now
+and keeps it for the other jobs.
+
+CLI Example:
+
+    halite '*' saltutil.refresh_pillar
+",
+            // The minion fetches pillar before running this job (see
+            // `needs_fresh_pillar` in the minion); nothing is left to do.
+            call: |_, _| Ok(Value::Bool(true)),
+        },
+        Function {
             name: "running",
             params: &[],
             doc: "\
