@@ -20,11 +20,19 @@ use support::halite_bin;
 /// loops, requisites).
 fn cases() -> Vec<(String, PathBuf, Option<PathBuf>)> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cases = vec![(
-        "formula".to_owned(),
-        manifest.join("tests/compat/formula/salt"),
-        Some(manifest.join("tests/compat/formula/pillar")),
-    )];
+    let mut cases = vec![
+        (
+            "formula".to_owned(),
+            manifest.join("tests/compat/formula/salt"),
+            Some(manifest.join("tests/compat/formula/pillar")),
+        ),
+        // File states on paths under each run's own cachedir.
+        (
+            "files".to_owned(),
+            manifest.join("tests/compat/files/salt"),
+            None,
+        ),
+    ];
     let corpus = manifest.join("../state/tests/corpus");
     let mut names: Vec<String> = std::fs::read_dir(&corpus)
         .unwrap()
@@ -72,12 +80,20 @@ fn scratch_config(dir: &Path, root: &Path, pillar: Option<&Path>) -> PathBuf {
     conf
 }
 
-/// Drops what differs between any two runs, and reduces an exception
+/// Drops what differs between any two runs, sorts the failed requisites
+/// Salt lists in set order, and reduces an exception
 /// comment to its message: Salt carries a Python traceback there, halite
 /// the error text (a documented difference).
 fn normalize(v: &mut Value) {
     const EXCEPTION: &str = "An exception occurred in this state: ";
+    const REQ_FAILED: &str = "One or more requisite failed: ";
     match v {
+        // Salt joins a Python set here, so its order changes between runs.
+        Value::String(s) if s.starts_with(REQ_FAILED) => {
+            let mut items: Vec<&str> = s[REQ_FAILED.len()..].split(", ").collect();
+            items.sort_unstable();
+            *s = format!("{REQ_FAILED}{}", items.join(", "));
+        }
         Value::String(s) if s.starts_with(EXCEPTION) => {
             let last_line = s.trim_end().lines().last().unwrap_or_default();
             let message = last_line
@@ -102,9 +118,12 @@ fn normalize(v: &mut Value) {
     }
 }
 
-fn run(cmd: &mut Command) -> (i32, Value) {
+/// Runs a call; paths under the run's scratch dir read `@SCRATCH@`, so two
+/// runs in different temp dirs compare equal.
+fn run(cmd: &mut Command, scratch: &Path) -> (i32, Value) {
     let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout =
+        String::from_utf8_lossy(&out.stdout).replace(&scratch.display().to_string(), "@SCRATCH@");
     // Not JSON (a usage error, a crash) is compared as text.
     let mut value: Value =
         serde_json::from_str(&stdout).unwrap_or_else(|_| Value::String(stdout.trim().to_owned()));
@@ -130,19 +149,25 @@ fn same_json_as_salt_call() {
         for command in COMMANDS {
             let salt_dir = tempfile::tempdir().unwrap();
             let salt_conf = scratch_config(salt_dir.path(), &root, pillar.as_deref());
-            let (salt_code, salt) = run(Command::new(&salt_call)
-                .arg("--local")
-                .arg("--config-dir")
-                .arg(&salt_conf)
-                .args(["--out", "json"])
-                .args(*command));
+            let (salt_code, salt) = run(
+                Command::new(&salt_call)
+                    .arg("--local")
+                    .arg("--config-dir")
+                    .arg(&salt_conf)
+                    .args(["--out", "json"])
+                    .args(*command),
+                salt_dir.path(),
+            );
             let ours_dir = tempfile::tempdir().unwrap();
             let ours_conf = scratch_config(ours_dir.path(), &root, pillar.as_deref());
-            let (ours_code, ours) = run(Command::new(halite_bin())
-                .args(["call", "--local", "-c"])
-                .arg(&ours_conf)
-                .args(["--out", "json"])
-                .args(*command));
+            let (ours_code, ours) = run(
+                Command::new(halite_bin())
+                    .args(["call", "--local", "-c"])
+                    .arg(&ours_conf)
+                    .args(["--out", "json"])
+                    .args(*command),
+                ours_dir.path(),
+            );
             // Where Salt itself crashes (a Python TypeError, printed as usage
             // text instead of JSON) there is no Salt answer to compare with.
             if salt.is_string() {

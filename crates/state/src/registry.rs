@@ -4,7 +4,11 @@
 use crate::api::{StateFunction, StateModule};
 use crate::states;
 
-pub static STATE_MODULES: &[&StateModule] = &[&states::cmd::MODULE, &states::test::MODULE];
+pub static STATE_MODULES: &[&StateModule] = &[
+    &states::cmd::MODULE,
+    &states::file::MODULE,
+    &states::test::MODULE,
+];
 
 pub fn find_state_module(name: &str) -> Option<&'static StateModule> {
     STATE_MODULES.iter().copied().find(|m| m.name == name)

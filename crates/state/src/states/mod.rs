@@ -1,4 +1,5 @@
 //! State modules, one file each; listed in [`crate::registry`].
 
 pub mod cmd;
+pub mod file;
 pub mod test;
