@@ -50,3 +50,24 @@ exists_fails:
 missing_fails:
   file.missing:
     - name: {{ opts['cachedir'] }}
+
+touch_new:
+  file.touch:
+    - name: {{ base }}/touched/new
+    - makedirs: True
+
+touch_times:
+  file.touch:
+    - name: {{ base }}/touched/new
+    - atime: 1000000000
+    - mtime: 1000000000
+    - require:
+      - file: touch_new
+
+touch_no_dir:
+  file.touch:
+    - name: {{ base }}/no/such/dir/file
+
+touch_relative:
+  file.touch:
+    - name: relative/file
