@@ -77,6 +77,17 @@ fn master_restart_mid_job_delivers_the_result_to_the_job_cache() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let jid = out.stdout.trim().rsplit(' ').next().unwrap().to_owned();
     assert_eq!(jid.len(), 20, "{}", out.stdout);
+    // `--async` returns once the job is queued on the master; make sure the
+    // minion has it before the master goes away.
+    wait_for("job running on web1", || {
+        let out = fleet
+            .master
+            .cli(&["web1", "saltutil.running", "--out", "json", "--static"]);
+        out.code == 0
+            && out.json()["web1"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|j| j["jid"] == json!(jid)))
+    });
     fleet.master.stop();
     // The job finishes while the master is down; the minion keeps the
     // result in its outbox and delivers it after reconnecting.
