@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{
-    CryptoProvider, ring as provider, verify_tls12_signature, verify_tls13_signature,
+    CryptoProvider, WebPkiSupportedAlgorithms, ring as provider, verify_tls12_signature,
+    verify_tls13_signature,
 };
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -34,7 +35,7 @@ pub fn spki_of_cert(cert: &CertificateDer<'_>) -> Option<Vec<u8>> {
 pub fn server_config(identity: &Identity) -> Result<Arc<ServerConfig>, rustls::Error> {
     let provider = crypto();
     let verifier = Arc::new(AnyKeyClientVerifier {
-        provider: provider.clone(),
+        algs: provider.signature_verification_algorithms,
     });
     let config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
@@ -62,7 +63,7 @@ pub fn client_config(
 ) -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = crypto();
     let verifier = Arc::new(PinnedServerVerifier {
-        provider: provider.clone(),
+        algs: provider.signature_verification_algorithms,
         pin,
     });
     let config = ClientConfig::builder_with_provider(provider)
@@ -78,9 +79,16 @@ pub fn server_name() -> ServerName<'static> {
     ServerName::try_from("halite").expect("static name is valid")
 }
 
+/// The key inside `cert`, or rustls' "bad encoding" error.
+fn spki_or_bad_encoding(cert: &CertificateDer<'_>) -> Result<Vec<u8>, rustls::Error> {
+    spki_of_cert(cert).ok_or(rustls::Error::InvalidCertificate(
+        rustls::CertificateError::BadEncoding,
+    ))
+}
+
 #[derive(Debug)]
 struct AnyKeyClientVerifier {
-    provider: Arc<CryptoProvider>,
+    algs: WebPkiSupportedAlgorithms,
 }
 
 impl ClientCertVerifier for AnyKeyClientVerifier {
@@ -94,11 +102,7 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        spki_of_cert(end_entity)
-            .map(|_| ClientCertVerified::assertion())
-            .ok_or(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::BadEncoding,
-            ))
+        spki_or_bad_encoding(end_entity).map(|_| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -107,12 +111,7 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, &self.algs)
     }
 
     fn verify_tls13_signature(
@@ -121,24 +120,17 @@ impl ClientCertVerifier for AnyKeyClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, &self.algs)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.algs.supported_schemes()
     }
 }
 
 #[derive(Debug)]
 struct PinnedServerVerifier {
-    provider: Arc<CryptoProvider>,
+    algs: WebPkiSupportedAlgorithms,
     pin: MasterPin,
 }
 
@@ -151,9 +143,7 @@ impl ServerCertVerifier for PinnedServerVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let spki = spki_of_cert(end_entity).ok_or(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::BadEncoding,
-        ))?;
+        let spki = spki_or_bad_encoding(end_entity)?;
         let trusted = match &self.pin {
             MasterPin::Fingerprint(expected) => {
                 fingerprint(&spki).eq_ignore_ascii_case(expected.trim())
@@ -177,12 +167,7 @@ impl ServerCertVerifier for PinnedServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, &self.algs)
     }
 
     fn verify_tls13_signature(
@@ -191,17 +176,10 @@ impl ServerCertVerifier for PinnedServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, &self.algs)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.algs.supported_schemes()
     }
 }
