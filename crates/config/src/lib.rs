@@ -78,6 +78,22 @@ pub fn read_opts(config_dir: &Path, role: Role) -> Result<Map<String, Value>, Co
     Ok(opts)
 }
 
+/// The `pillar_roots` of an options map, or Salt's default
+/// `{base: [/srv/pillar]}` (the master's pillar, or a masterless minion's).
+pub fn pillar_roots(opts: &Map<String, Value>) -> Map<String, Value> {
+    match opts.get("pillar_roots") {
+        Some(Value::Object(roots)) if !roots.is_empty() => roots.clone(),
+        _ => {
+            let mut roots = Map::new();
+            roots.insert(
+                "base".into(),
+                Value::Array(vec![Value::String("/srv/pillar".into())]),
+            );
+            roots
+        }
+    }
+}
+
 /// Options shared by both daemons.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -116,8 +132,6 @@ pub struct MasterConfig {
     /// Seconds between keep-alive pings to each minion; a minion silent for
     /// three intervals is dropped (half-open connection detection).
     pub ping_interval: f64,
-    pub file_roots: Map<String, Value>,
-    pub pillar_roots: Map<String, Value>,
     #[serde(skip)]
     pub opts: Map<String, Value>,
     #[serde(skip)]
@@ -188,8 +202,6 @@ impl Default for MasterConfig {
             max_pending_keys: 10_000,
             max_minions: 100_000,
             ping_interval: 30.0,
-            file_roots: Map::new(),
-            pillar_roots: Map::new(),
             opts: Map::new(),
             config_dir: PathBuf::new(),
         }
@@ -220,20 +232,6 @@ impl Default for MinionConfig {
 }
 
 impl MasterConfig {
-    /// `pillar_roots`, or Salt's default `{base: [/srv/pillar]}`.
-    pub fn pillar_roots_or_default(&self) -> Map<String, Value> {
-        if self.pillar_roots.is_empty() {
-            let mut roots = Map::new();
-            roots.insert(
-                "base".into(),
-                Value::Array(vec![Value::String("/srv/pillar".into())]),
-            );
-            roots
-        } else {
-            self.pillar_roots.clone()
-        }
-    }
-
     pub fn load(config_dir: &Path) -> Result<MasterConfig, ConfigError> {
         let mut opts = read_opts(config_dir, Role::Master)?;
         if let Some(port) = opts.get("master_port").cloned() {

@@ -24,6 +24,11 @@ pub enum JobCacheError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("job cache {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the job cache writer has stopped")]
     WriterGone,
 }
@@ -86,8 +91,11 @@ impl JobCache {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(cachedir)
-            .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let io_err = |source| JobCacheError::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(cachedir).map_err(io_err)?;
         let conn = Connection::open(&path).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
@@ -99,7 +107,7 @@ impl JobCache {
         std::thread::Builder::new()
             .name("jobcache-writer".into())
             .spawn(move || writer_loop(conn, rx, &thread_path))
-            .map_err(|e| err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+            .map_err(io_err)?;
         Ok(JobCache { path, tx })
     }
 

@@ -78,7 +78,8 @@ impl Master {
         let keys = KeyStore::open(&cfg.common.pki_dir, cfg.max_pending_keys)?;
         let cache = JobCache::open(&cfg.common.cachedir)?;
         let roots = halite_fileserver::Roots::from_opts(&cfg.opts)?;
-        let pillar_roots = halite_fileserver::Roots::from_config(&cfg.pillar_roots_or_default())?;
+        let pillar_roots =
+            halite_fileserver::Roots::from_config(&halite_config::pillar_roots(&cfg.opts))?;
         let server_config = halite_pki::tls::server_config(&identity)?;
         let addr = format!("{}:{}", cfg.interface, cfg.ret_port);
         let listener = TcpListener::bind(&addr)

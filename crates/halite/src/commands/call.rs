@@ -104,11 +104,7 @@ pub fn run(args: CallArgs) -> Result<ExitCode> {
 /// The pillar of this machine, compiled from the local `pillar_roots`
 /// (Salt's default `/srv/pillar`), as `salt-call --local` does.
 fn local_pillar(ctx: &halite_exec::Ctx, cfg: &MinionConfig) -> Result<Value> {
-    let roots = match cfg.opts.get("pillar_roots") {
-        Some(Value::Object(roots)) => roots.clone(),
-        _ => serde_json::from_value(serde_json::json!({"base": ["/srv/pillar"]}))?,
-    };
-    let roots = halite_fileserver::Roots::from_config(&roots)?;
+    let roots = halite_fileserver::Roots::from_config(&halite_config::pillar_roots(&cfg.opts))?;
     let files: Arc<dyn halite_fileserver::FileClient> =
         Arc::new(halite_fileserver::LocalClient::new(roots));
     let mut source = halite_pillar::RenderedSource::for_ctx(ctx, files, "pillar_roots");
