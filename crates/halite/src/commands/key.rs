@@ -106,7 +106,11 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
                 include_rejected: args.include_rejected,
                 include_denied: args.include_denied,
             };
-            (p, "accepted", Some(action), accept_from(&args))
+            let from = preview_sources(&[
+                (args.include_rejected, "minions_rejected"),
+                (args.include_denied, "minions_denied"),
+            ]);
+            (p, "accepted", Some(action), from)
         } else if let Some(p) = args
             .reject
             .clone()
@@ -117,13 +121,10 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
                 include_accepted: args.include_accepted,
                 include_denied: args.include_denied,
             };
-            let mut from = vec!["minions_pre"];
-            if args.include_accepted {
-                from.push("minions");
-            }
-            if args.include_denied {
-                from.push("minions_denied");
-            }
+            let from = preview_sources(&[
+                (args.include_accepted, "minions"),
+                (args.include_denied, "minions_denied"),
+            ]);
             (p, "rejected", Some(action), from)
         } else if let Some(p) = args
             .delete
@@ -183,15 +184,13 @@ async fn run_async(args: KeyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn accept_from(args: &KeyArgs) -> Vec<&'static str> {
-    let mut from = vec!["minions_pre"];
-    if args.include_rejected {
-        from.push("minions_rejected");
-    }
-    if args.include_denied {
-        from.push("minions_denied");
-    }
-    from
+/// The key directories a change takes keys from, for the preview: pending,
+/// plus those whose `--include-*` flag is set (the master applies the same
+/// rule to the key store).
+fn preview_sources(also: &[(bool, &'static str)]) -> Vec<&'static str> {
+    std::iter::once("minions_pre")
+        .chain(also.iter().filter(|(on, _)| *on).map(|(_, dir)| *dir))
+        .collect()
 }
 
 fn confirm() -> Result<bool> {
